@@ -1,0 +1,76 @@
+package asl
+
+// Field tables: which fields each state type takes, and which belong to one
+// query language only. They are immutable.
+
+var stateFields = func() map[string]map[string]bool {
+	set := func(lists ...[]string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range lists {
+			for _, f := range l {
+				m[f] = true
+			}
+		}
+		return m
+	}
+	common := []string{"Type", "Comment", "QueryLanguage"}
+	flow := []string{"Next", "End"}
+	io := []string{"InputPath", "OutputPath", "Output", "Assign"}
+	result := []string{"ResultPath", "Parameters", "ResultSelector", "Arguments", "Retry", "Catch"}
+	return map[string]map[string]bool{
+		TypeTask: set(common, flow, io, result, []string{"Resource", "TimeoutSeconds", "TimeoutSecondsPath",
+			"HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials"}),
+		TypePass:     set(common, flow, io, []string{"ResultPath", "Parameters", "Result"}),
+		TypeChoice:   set(common, io, []string{"Choices", "Default"}),
+		TypeWait:     set(common, flow, io, []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"}),
+		TypeSucceed:  set(common, []string{"InputPath", "OutputPath", "Output"}),
+		TypeFail:     set(common, []string{"Error", "Cause", "ErrorPath", "CausePath"}),
+		TypeParallel: set(common, flow, io, result, []string{"Branches"}),
+		TypeMap: set(common, flow, io, result, []string{"ItemProcessor", "Iterator", "ItemsPath", "Items",
+			"ItemSelector", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailurePercentage",
+			"ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath",
+			"ItemReader", "ItemBatcher", "ResultWriter", "Label"}),
+	}
+}()
+
+// jsonPathOnly fields may not appear in a JSONata state.
+var jsonPathOnly = map[string]bool{
+	"InputPath": true, "OutputPath": true, "ResultPath": true, "Parameters": true, "ResultSelector": true,
+	"Result": true, "TimeoutSecondsPath": true, "HeartbeatSecondsPath": true, "SecondsPath": true,
+	"TimestampPath": true, "ErrorPath": true, "CausePath": true, "ItemsPath": true, "MaxConcurrencyPath": true,
+	"ToleratedFailurePercentagePath": true, "ToleratedFailureCountPath": true, "Iterator": true,
+}
+
+// jsonataOnly fields may not appear in a JSONPath state.
+var jsonataOnly = map[string]bool{"Arguments": true, "Output": true, "Items": true}
+
+// comparisonOperators are the Choice rule comparison fields and the JSON
+// type of their literal operand ("" for the *Path variants, which take a
+// path).
+var comparisonOperators = func() map[string]string {
+	m := map[string]string{
+		"IsNull": "boolean", "IsPresent": "boolean", "IsNumeric": "boolean", "IsString": "boolean",
+		"IsBoolean": "boolean", "IsTimestamp": "boolean", "StringMatches": "string",
+	}
+	for _, op := range []string{"Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals"} {
+		m["String"+op] = "string"
+		m["Numeric"+op] = "number"
+		m["Timestamp"+op] = "timestamp"
+		m["String"+op+"Path"] = ""
+		m["Numeric"+op+"Path"] = ""
+		m["Timestamp"+op+"Path"] = ""
+	}
+	m["BooleanEquals"] = "boolean"
+	m["BooleanEqualsPath"] = ""
+	return m
+}()
+
+// KnownErrorNames are the States.* error names AWS defines.
+var KnownErrorNames = map[string]bool{
+	"States.ALL": true, "States.HeartbeatTimeout": true, "States.Timeout": true, "States.TaskFailed": true,
+	"States.Permissions": true, "States.ResultPathMatchFailure": true, "States.ParameterPathFailure": true,
+	"States.QueryEvaluationError": true, "States.BranchFailed": true, "States.NoChoiceMatched": true,
+	"States.IntrinsicFailure": true, "States.ExceedToleratedFailureThreshold": true,
+	"States.ItemReaderFailed": true, "States.ResultWriterFailed": true, "States.Runtime": true,
+	"States.DataLimitExceeded": true, "States.Http.Socket": true,
+}

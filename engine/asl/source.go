@@ -1,0 +1,474 @@
+package asl
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"stepwise/engine/jsonv"
+)
+
+// Kind is the JSON type of a Node.
+type Kind uint8
+
+// The kinds of Node.
+const (
+	KindNull Kind = iota
+	KindBool
+	KindNumber
+	KindString
+	KindArray
+	KindObject
+)
+
+var kindNames = [...]string{"null", "boolean", "number", "string", "array", "object"}
+
+// String names the kind as a JSON type ("object", "string", ...).
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Pos is a position in the source text. Line and Column are 1-based (the
+// column counts characters, not bytes); Offset is the 0-based byte offset.
+type Pos struct {
+	Line   int
+	Column int
+	Offset int
+}
+
+// Node is one value of the source document with its position.
+type Node struct {
+	Kind Kind
+	// Pos is where the value starts.
+	Pos Pos
+	// Text holds a string's value or a number's literal text.
+	Text string
+	// Bool holds a boolean's value.
+	Bool bool
+	// Members holds an object's members in source order. Duplicate keys are
+	// kept, and reported by the parser.
+	Members []*Member
+	// Elems holds an array's elements.
+	Elems []*Node
+}
+
+// Member is one key/value pair of an object Node.
+type Member struct {
+	Key string
+	// KeyPos is where the key starts.
+	KeyPos Pos
+	Value  *Node
+}
+
+// Get returns the first member named key, or nil.
+func (n *Node) Get(key string) *Member {
+	if n == nil {
+		return nil
+	}
+	for _, m := range n.Members {
+		if m.Key == key {
+			return m
+		}
+	}
+	return nil
+}
+
+// Value converts the node to a jsonv value (nil, bool, string, json.Number,
+// []any, *jsonv.Object). Duplicate keys keep the last value.
+func (n *Node) Value() any {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case KindBool:
+		return n.Bool
+	case KindNumber:
+		return json.Number(n.Text)
+	case KindString:
+		return n.Text
+	case KindArray:
+		out := make([]any, len(n.Elems))
+		for i, e := range n.Elems {
+			out[i] = e.Value()
+		}
+		return out
+	case KindObject:
+		o := jsonv.NewObject(len(n.Members))
+		for _, m := range n.Members {
+			o.Set(m.Key, m.Value.Value())
+		}
+		return o
+	}
+	return nil
+}
+
+// Source is a parsed document: the node tree and the text it came from.
+type Source struct {
+	// Root is the top-level value; nil when the text could not be decoded.
+	Root *Node
+	// Format is "json" or "yaml".
+	Format string
+	// Size is the length of the text in bytes.
+	Size int
+}
+
+// ParseSource decodes a JSON or YAML document (detected by content: text
+// whose first non-blank character is '{' or '[' is JSON) into a positional
+// node tree. Syntax errors are reported as INVALID_JSON_DESCRIPTION with
+// line:column. Duplicate keys are kept in the tree; Parse reports them.
+func ParseSource(data []byte) (*Source, Diagnostics) {
+	trimmed := strings.TrimLeft(string(data), " \t\r\n\ufeff")
+	if trimmed == "" {
+		return &Source{Format: "json", Size: len(data)}, Diagnostics{{
+			Code: CodeSchemaValidationFailed, Severity: SeverityError,
+			Message: "Definition must be a valid JSON object", Path: "/", Line: 1, Column: 1,
+		}}
+	}
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		return parseJSONSource(data)
+	}
+	src, diags := parseYAMLSource(data)
+	if src.Root != nil && src.Root.Kind != KindObject && src.Root.Kind != KindArray {
+		// A lone word is no YAML mapping: report it as the JSON it likely
+		// was meant to be, as AWS does.
+		if js, jd := parseJSONSource(data); jd.HasErrors() {
+			return js, jd
+		}
+	}
+	return src, diags
+}
+
+func parseJSONSource(data []byte) (*Source, Diagnostics) {
+	s := &scanner{data: data, line: 1}
+	root, err := s.document()
+	src := &Source{Format: "json", Size: len(data)}
+	if err != nil {
+		return src, Diagnostics{*err}
+	}
+	src.Root = root
+	return src, nil
+}
+
+// maxNesting bounds the depth of a document so hostile input cannot exhaust
+// the stack.
+const maxNesting = 1000
+
+// scanner is a small JSON decoder that records positions.
+type scanner struct {
+	data      []byte
+	pos       int
+	line      int
+	lineStart int
+}
+
+func (s *scanner) here() Pos {
+	return Pos{Line: s.line, Column: columnOf(s.data[s.lineStart:min(s.pos, len(s.data))]) + 1, Offset: s.pos}
+}
+
+// columnOf counts the characters of a line prefix (UTF-8 continuation bytes
+// do not count).
+func columnOf(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c < 0x80 || c >= 0xC0 {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *scanner) fail(format string, args ...any) *Diagnostic {
+	p := s.here()
+	return &Diagnostic{
+		Code: CodeInvalidJSONDescription, Severity: SeverityError,
+		Message: "invalid JSON: " + sprintf(format, args...), Path: "/",
+		Line: p.Line, Column: p.Column,
+	}
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\r':
+			s.pos++
+		case '\n':
+			s.pos++
+			s.line++
+			s.lineStart = s.pos
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) document() (*Node, *Diagnostic) {
+	// A UTF-8 byte order mark is tolerated.
+	if strings.HasPrefix(string(s.data), "\ufeff") {
+		s.pos = 3
+		s.lineStart = 3
+	}
+	s.skipSpace()
+	n, err := s.value(0)
+	if err != nil {
+		return nil, err
+	}
+	s.skipSpace()
+	if s.pos < len(s.data) {
+		return nil, s.fail("unexpected %s after the end of the document", describeByte(s.data[s.pos]))
+	}
+	return n, nil
+}
+
+func describeByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return strconv.QuoteRune(rune(c))
+	}
+	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
+}
+
+func (s *scanner) value(depth int) (*Node, *Diagnostic) {
+	if depth > maxNesting {
+		return nil, s.fail("nesting deeper than %d levels", maxNesting)
+	}
+	if s.pos >= len(s.data) {
+		return nil, s.fail("unexpected end of input, expecting a value")
+	}
+	start := s.here()
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		return s.object(start, depth)
+	case c == '[':
+		return s.array(start, depth)
+	case c == '"':
+		str, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		return &Node{Kind: KindString, Pos: start, Text: str}, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number(start)
+	case s.word("true"):
+		return &Node{Kind: KindBool, Pos: start, Bool: true}, nil
+	case s.word("false"):
+		return &Node{Kind: KindBool, Pos: start}, nil
+	case s.word("null"):
+		return &Node{Kind: KindNull, Pos: start}, nil
+	default:
+		return nil, s.fail("unexpected %s, expecting a JSON value (string, number, array, object, true, false or null)", describeByte(c))
+	}
+}
+
+func (s *scanner) word(w string) bool {
+	if strings.HasPrefix(string(s.data[s.pos:]), w) {
+		s.pos += len(w)
+		return true
+	}
+	return false
+}
+
+func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
+	n := &Node{Kind: KindObject, Pos: start}
+	s.pos++ // {
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return n, nil
+	}
+	for {
+		if s.pos >= len(s.data) {
+			return nil, s.fail("unexpected end of input inside an object")
+		}
+		if s.data[s.pos] != '"' {
+			return nil, s.fail("unexpected %s, expecting a quoted field name", describeByte(s.data[s.pos]))
+		}
+		kp := s.here()
+		key, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return nil, s.fail("expecting ':' after field name %q", key)
+		}
+		s.pos++
+		s.skipSpace()
+		v, err := s.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n.Members = append(n.Members, &Member{Key: key, KeyPos: kp, Value: v})
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return nil, s.fail("unexpected end of input inside an object")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case '}':
+			s.pos++
+			return n, nil
+		default:
+			return nil, s.fail("unexpected %s, expecting ',' or '}'", describeByte(s.data[s.pos]))
+		}
+	}
+}
+
+func (s *scanner) array(start Pos, depth int) (*Node, *Diagnostic) {
+	n := &Node{Kind: KindArray, Pos: start}
+	s.pos++ // [
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return n, nil
+	}
+	for {
+		v, err := s.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n.Elems = append(n.Elems, v)
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return nil, s.fail("unexpected end of input inside an array")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case ']':
+			s.pos++
+			return n, nil
+		default:
+			return nil, s.fail("unexpected %s, expecting ',' or ']'", describeByte(s.data[s.pos]))
+		}
+	}
+}
+
+func (s *scanner) number(start Pos) (*Node, *Diagnostic) {
+	b := s.pos
+	if s.data[s.pos] == '-' {
+		s.pos++
+	}
+	digits := func() int {
+		n := 0
+		for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+			s.pos++
+			n++
+		}
+		return n
+	}
+	intStart := s.pos
+	if digits() == 0 {
+		return nil, s.fail("invalid number: expecting a digit")
+	}
+	if s.data[intStart] == '0' && s.pos-intStart > 1 {
+		s.pos = intStart + 1
+		return nil, s.fail("invalid number: leading zeros are not allowed")
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '.' {
+		s.pos++
+		if digits() == 0 {
+			return nil, s.fail("invalid number: expecting a digit after the decimal point")
+		}
+	}
+	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(s.data) && (s.data[s.pos] == '+' || s.data[s.pos] == '-') {
+			s.pos++
+		}
+		if digits() == 0 {
+			return nil, s.fail("invalid number: expecting a digit in the exponent")
+		}
+	}
+	return &Node{Kind: KindNumber, Pos: start, Text: string(s.data[b:s.pos])}, nil
+}
+
+// str decodes a string starting at the opening quote.
+func (s *scanner) str() (string, *Diagnostic) {
+	s.pos++ // opening quote
+	start := s.pos
+	// Fast path: no escapes.
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		if c == '"' {
+			out := string(s.data[start:s.pos])
+			s.pos++
+			return out, nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		s.pos++
+	}
+	var b strings.Builder
+	b.Write(s.data[start:s.pos])
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return b.String(), nil
+		case c < 0x20:
+			return "", s.fail("control character %s in a string must be escaped", describeByte(c))
+		case c == '\\':
+			s.pos++
+			if s.pos >= len(s.data) {
+				return "", s.fail("unexpected end of input in a string escape")
+			}
+			e := s.data[s.pos]
+			s.pos++
+			switch e {
+			case '"', '\\', '/':
+				b.WriteByte(e)
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				r, ok := s.hex4()
+				if !ok {
+					return "", s.fail("invalid \\u escape: expecting four hex digits")
+				}
+				if r >= 0xD800 && r < 0xDC00 && strings.HasPrefix(string(s.data[s.pos:]), "\\u") {
+					save := s.pos
+					s.pos += 2
+					if r2, ok := s.hex4(); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+						r = (r-0xD800)<<10 + (r2 - 0xDC00) + 0x10000
+					} else {
+						s.pos = save
+					}
+				}
+				b.WriteRune(r)
+			default:
+				s.pos--
+				return "", s.fail("invalid escape %s in a string", describeByte(e))
+			}
+		default:
+			b.WriteByte(c)
+			s.pos++
+		}
+	}
+	return "", s.fail("unexpected end of input inside a string")
+}
+
+func (s *scanner) hex4() (rune, bool) {
+	if s.pos+4 > len(s.data) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	s.pos += 4
+	return rune(v), true
+}

@@ -1,0 +1,154 @@
+package asl
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+var timestampRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
+
+// IsTimestamp reports whether s is an RFC 3339 timestamp as AWS accepts it
+// (an uppercase T and a zone, "Z" or an offset).
+func IsTimestamp(s string) bool {
+	if !timestampRe.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
+}
+
+// stateName checks a state name's length.
+func (b *builder) stateName(s *State) {
+	n := utf8.RuneCountInString(s.Name)
+	switch {
+	case n == 0:
+		b.add(CodeInvalidStateName, SeverityError, s.Pointer, s.Pos, s.Name, "", "State names must not be empty")
+	case n > MaxStateNameLength:
+		b.add(CodeInvalidStateName, SeverityError, s.Pointer, s.Pos, s.Name, "",
+			sprintf("State name %q is %d characters long; the limit is %d", s.Name, n, MaxStateNameLength))
+	}
+}
+
+// validate runs the checks that need the whole model: graph rules, error
+// names, resources, labels and the syntax of paths and expressions.
+func (b *builder) validate(sm *StateMachine) {
+	b.graph(sm)
+	for _, s := range sm.States {
+		b.checkState(s)
+		for _, br := range s.Branches {
+			b.validate(br)
+		}
+		if s.ItemProcessor != nil {
+			b.validate(s.ItemProcessor)
+		}
+	}
+}
+
+// graph checks StartAt, transition targets, reachability and that a
+// terminal state can be reached, within one machine.
+func (b *builder) graph(sm *StateMachine) {
+	ptr := sm.Pointer
+	state := ""
+	if sm.Parent != nil {
+		state = sm.Parent.Name
+	}
+	if sm.StartAt != "" && sm.State(sm.StartAt) == nil {
+		pos := sm.Pos
+		if m := b.nodeOf(sm).Get("StartAt"); m != nil {
+			pos = m.Value.Pos
+		}
+		field := "StartAt"
+		if sm.Parent != nil {
+			field = b.machineField(sm) + ".StartAt"
+		}
+		b.add(CodeMissingTransitionTarget, SeverityError, join(ptr, "StartAt"), pos, state, field,
+			sprintf("Missing 'StartAt' target: %s", sm.StartAt)+b.elsewhere(sm, sm.StartAt))
+	}
+	check := func(s *State, target, field, fptr string, pos Pos) {
+		if target == "" || sm.State(target) != nil {
+			return
+		}
+		b.add(CodeMissingTransitionTarget, SeverityError, fptr, pos, s.Name, field,
+			sprintf("Missing '%s' target: %s", lastField(field), target)+b.elsewhere(sm, target))
+	}
+	for _, s := range sm.States {
+		if m := s.Node.Get("Next"); m != nil {
+			check(s, s.Next, "Next", join(s.Pointer, "Next"), m.Value.Pos)
+		}
+		if m := s.Node.Get("Default"); m != nil {
+			check(s, s.Default, "Default", join(s.Pointer, "Default"), m.Value.Pos)
+		}
+		for i, c := range s.Choices {
+			check(s, c.Next, sprintf("Choices[%d].Next", i), join(c.Pointer, "Next"), c.Pos)
+		}
+		for i, c := range s.Catch {
+			check(s, c.Next, sprintf("Catch[%d].Next", i), join(c.Pointer, "Next"), c.Pos)
+		}
+	}
+	start := sm.State(sm.StartAt)
+	if start == nil {
+		return
+	}
+	reached := map[*State]bool{start: true}
+	queue := []*State{start}
+	terminal := false
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if s.IsTerminal() {
+			terminal = true
+		}
+		for _, t := range s.Transitions() {
+			if ts := sm.State(t); ts != nil && !reached[ts] {
+				reached[ts] = true
+				queue = append(queue, ts)
+			}
+		}
+	}
+	for _, s := range sm.States {
+		if !reached[s] {
+			b.add(CodeUnreachableState, SeverityError, s.Pointer, s.Pos, s.Name, "",
+				sprintf("State %q is not reachable from %q", s.Name, sm.StartAt))
+		}
+	}
+	if !terminal {
+		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), sm.Pos, state, "",
+			"No terminal state (End, Succeed or Fail) can be reached from StartAt")
+	}
+}
+
+// elsewhere explains a missing target that exists in another scope.
+func (b *builder) elsewhere(sm *StateMachine, target string) string {
+	other, ok := b.names[target]
+	if !ok || other.Machine == sm {
+		return ""
+	}
+	if sm.Parent != nil {
+		return sprintf(" (state %q is outside this %s; transitions cannot leave a Parallel branch or Map processor)", target, b.machineField(sm))
+	}
+	return sprintf(" (state %q is inside %s; transitions cannot enter a Parallel branch or Map processor)", target, other.Machine.Parent.Name)
+}
+
+func (b *builder) machineField(sm *StateMachine) string {
+	i := strings.LastIndex(sm.Pointer, "/")
+	last := sm.Pointer[i+1:]
+	if strings.Contains(sm.Pointer[:max(i, 0)], "/Branches") && strings.HasSuffix(sm.Pointer[:max(i, 0)], "/Branches") {
+		return "Branches[" + last + "]"
+	}
+	return last
+}
+
+func (b *builder) nodeOf(sm *StateMachine) *Node { return sm.root }
+
+func lastField(field string) string {
+	if i := strings.LastIndex(field, "."); i >= 0 {
+		return field[i+1:]
+	}
+	return field
+}
+
+// checkState runs the per-state semantic checks.
+func (b *builder) checkState(s *State) {
+}
