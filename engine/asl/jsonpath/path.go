@@ -422,34 +422,23 @@ func (p *parser) bracket() (segment, error) {
 	}
 }
 
-// quoted reads a '...' or "..." name with backslash escapes.
+// quoted reads a '...' or "..." name. As in the Jayway version AWS runs, a
+// backslash only keeps the next character from ending the name: it stays in
+// the name (recorded: $['Test\""Name"'] selects the key Test\""Name").
 func (p *parser) quoted() (string, error) {
 	q := p.peek()
 	start := p.pos
 	p.pos++
-	var b strings.Builder
 	for !p.eof() {
 		c := p.peek()
 		if c == '\\' && p.pos+1 < len(p.src) {
-			n := p.src[p.pos+1]
-			switch n {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			default:
-				b.WriteByte(n)
-			}
 			p.pos += 2
 			continue
 		}
 		if c == q {
 			p.pos++
-			return b.String(), nil
+			return p.src[start+1 : p.pos-1], nil
 		}
-		b.WriteByte(c)
 		p.pos++
 	}
 	return "", p.errf(start, "unterminated quoted name")
