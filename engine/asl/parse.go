@@ -463,6 +463,14 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 			s.Assign = m.Value.Value()
 		}
 	case "Resource":
+		if m.Value.Kind == KindObject && len(m.Value.Members) == 1 &&
+			(m.Value.Members[0].Key == "Ref" || strings.HasPrefix(m.Value.Members[0].Key, "Fn::")) {
+			// A CloudFormation intrinsic (Ref, Fn::GetAtt) in a template
+			// that has not been deployed yet.
+			b.add(CodeInvalidResource, SeverityWarning, fptr, m.Value.Pos, name, "Resource",
+				sprintf("The Resource is a CloudFormation %s; it must be resolved to an ARN before the definition is deployed", m.Value.Members[0].Key))
+			return
+		}
 		s.Resource, _ = b.str(m, ptr, name, "")
 	case "TimeoutSeconds":
 		s.TimeoutSeconds = b.intOrTemplate(m, ptr, s, 1, 99999999)

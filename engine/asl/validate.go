@@ -148,7 +148,3 @@ func lastField(field string) string {
 	}
 	return field
 }
-
-// checkState runs the per-state semantic checks.
-func (b *builder) checkState(s *State) {
-}
