@@ -105,8 +105,17 @@ func (p *parser) processAST(expr *node) (*node, error) {
 	if p.depth > maxParseDepth*2 {
 		return nil, errTok("S0201", expr.pos, "(nesting too deep)")
 	}
+	if expr.processed != nil {
+		// shared by the ?: and ?? rewrites: process once
+		return expr.processed, nil
+	}
 	var result *node
 	var err error
+	defer func() {
+		if result != nil && (expr.typ == "condition" || expr.shared) {
+			expr.processed = result
+		}
+	}()
 	switch expr.typ {
 	case "binary":
 		op, _ := expr.value.(string)

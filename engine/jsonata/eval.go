@@ -864,6 +864,15 @@ func evalWildcard(input any) any {
 	if s, ok := input.(*seq); ok && s.outerWrapper && len(s.items) > 0 {
 		input = s.items[0]
 	}
+	if a, ok := input.(*seq); ok {
+		for _, v := range a.items {
+			if s, ok := v.(*seq); ok {
+				results.items = append(results.items, flatten(s, nil)...)
+			} else {
+				results.items = append(results.items, v)
+			}
+		}
+	}
 	if o, ok := input.(*object); ok {
 		for _, k := range o.keys {
 			v := o.m[k]
@@ -935,8 +944,7 @@ func (e *evaluator) evalGroup(g *groupSpec, input any, env *frame) (any, error) 
 	for _, item := range items {
 		genv := env
 		ctx := item
-		if reduce {
-			t := item.(tuple)
+		if t, ok := item.(tuple); ok && reduce {
 			genv = frameFromTuple(env, t)
 			ctx = t["@"]
 		}

@@ -377,6 +377,9 @@ func fnString(v any, pretty bool) (string, error) {
 			v = x.items[0]
 		}
 	}
+	if hasNonFinite(v) {
+		return "", errv("D1001", v)
+	}
 	return stringify(v, pretty), nil
 }
 
@@ -522,6 +525,9 @@ func fnContains(e *evaluator, c *call, a []any) (any, error) {
 		return nil, nil
 	}
 	str := a[0].(string)
+	if a[1] == nil {
+		return nil, nil
+	}
 	if tok, ok := a[1].(string); ok {
 		return strings.Contains(str, tok), nil
 	}

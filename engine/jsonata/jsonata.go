@@ -92,6 +92,7 @@ func (x *Expr) Eval(ctx context.Context, input any, opts *Options) (v any, defin
 		w.outerWrapper = true
 		in = w
 	}
+	env.bind("$", in)
 	defer func() {
 		if r := recover(); r != nil {
 			v, defined, err = nil, false, fmt.Errorf("jsonata: internal error evaluating %q: %v", x.src, r)

@@ -40,6 +40,8 @@ type node struct {
 	thunk      bool
 	hasElse    bool
 	isPartial  bool // a "?" placeholder argument
+	shared     bool
+	processed  *node
 	name       string
 }
 
@@ -140,7 +142,7 @@ func (p *parser) advance(id string, infix bool) error {
 		n.id, n.typ = "(name)", "variable"
 	case tkOperator:
 		op := t.value.(string)
-		if _, ok := operators[op]; !ok {
+		if _, ok := operators[op]; !ok || op == "!" || op == "~" {
 			return errTok("S0204", t.pos, op)
 		}
 		n.id, n.typ = op, "operator"
@@ -350,6 +352,7 @@ func (p *parser) led(t *node, left *node) (*node, error) {
 		t.typ = "binary"
 		return t, nil
 	case "??":
+		left.shared = true
 		t.typ = "condition"
 		t.condition = &node{typ: "function", value: "(", pos: t.pos,
 			procedure: &node{typ: "variable", value: "exists", pos: t.pos}, args: []*node{left}}
@@ -360,6 +363,7 @@ func (p *parser) led(t *node, left *node) (*node, error) {
 		t.hasElse = true
 		return t, nil
 	case "?:":
+		left.shared = true
 		t.typ = "condition"
 		t.condition = left
 		t.then = left

@@ -321,7 +321,10 @@ func appendStringify(b []byte, v any, pretty bool, level int) []byte {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return append(b, "null"...)
 		}
-		return append(b, formatJSNumber(round15(x))...)
+		if x != math.Trunc(x) || math.Abs(x) >= 1e21 {
+			x = round15(x)
+		}
+		return append(b, formatJSNumber(x)...)
 	case string:
 		return appendJSONString(b, x)
 	case *lambda, *builtin, *matcher:
@@ -372,6 +375,26 @@ func appendStringify(b []byte, v any, pretty bool, level int) []byte {
 		return appendStringify(b, x["@"], pretty, level)
 	}
 	return append(b, "null"...)
+}
+
+func hasNonFinite(v any) bool {
+	switch x := v.(type) {
+	case float64:
+		return math.IsInf(x, 0) || math.IsNaN(x)
+	case *seq:
+		for _, e := range x.items {
+			if hasNonFinite(e) {
+				return true
+			}
+		}
+	case *object:
+		for _, e := range x.m {
+			if hasNonFinite(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // deepEqual is jsonata's isDeepEqual.
@@ -484,4 +507,4 @@ func isArrayOfNumbers(v any) bool {
 	return true
 }
 
-func utf8DecodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
+func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
