@@ -1,0 +1,37 @@
+// Builds static/src into static/dist (committed, embedded by static.go).
+// Usage: node static/build.mjs [--check]   (--check fails when dist is stale)
+import { build } from "esbuild";
+import { readFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const check = process.argv.includes("--check");
+const outdir = check ? mkdtempSync(join(tmpdir(), "stepwise-dist-")) : join(here, "dist");
+
+await build({
+  entryPoints: [join(here, "src/app.ts"), join(here, "src/app.css")],
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: ["es2020"],
+  outdir,
+  logLevel: "warning",
+  legalComments: "none",
+});
+
+if (check) {
+  let stale = [];
+  for (const f of readdirSync(outdir)) {
+    const want = readFileSync(join(outdir, f));
+    let have;
+    try { have = readFileSync(join(here, "dist", f)); } catch { have = null; }
+    if (!have || !want.equals(have)) stale.push(f);
+  }
+  rmSync(outdir, { recursive: true, force: true });
+  if (stale.length) {
+    console.error("static/dist is stale (" + stale.join(", ") + "): run node static/build.mjs");
+    process.exit(1);
+  }
+}
