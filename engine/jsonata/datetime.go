@@ -62,9 +62,9 @@ func buildWordsRegex() string {
 	return "(?:" + strings.Join(keys, "|") + "|and|[\\-, ])+"
 }
 
-func numberToWords(value int, ordinal bool) string {
-	var lookup func(num int, prev, ord bool) string
-	lookup = func(num int, prev, ord bool) string {
+func numberToWords(value float64, ordinal bool) string {
+	var lookup func(num float64, prev, ord bool) string
+	lookup = func(num float64, prev, ord bool) string {
 		words := ""
 		switch {
 		case num <= 19:
@@ -72,39 +72,39 @@ func numberToWords(value int, ordinal bool) string {
 				words = " and "
 			}
 			if ord {
-				words += ordinalWords[num]
+				words += ordinalWords[int(num)]
 			} else {
-				words += fewWords[num]
+				words += fewWords[int(num)]
 			}
 		case num < 100:
-			tens, rem := num/10, num%10
+			tens, rem := int(num)/10, int(num)%10
 			if prev {
 				words = " and "
 			}
 			words += decadeWords[tens-2]
 			if rem > 0 {
-				words += "-" + lookup(rem, false, ord)
+				words += "-" + lookup(float64(rem), false, ord)
 			} else if ord {
 				words = words[:len(words)-1] + "ieth"
 			}
 		case num < 1000:
-			h, rem := num/100, num%100
+			h, rem := int(num)/100, int(num)%100
 			if prev {
 				words = ", "
 			}
 			words += fewWords[h] + " Hundred"
 			if rem > 0 {
-				words += lookup(rem, true, ord)
+				words += lookup(float64(rem), true, ord)
 			} else if ord {
 				words += "th"
 			}
 		default:
-			mag := int(math.Floor(math.Log10(float64(num)) / 3))
+			mag := int(math.Floor(math.Log10(num) / 3))
 			if mag > len(magnitudes) {
 				mag = len(magnitudes)
 			}
-			factor := int(math.Pow(10, float64(mag*3)))
-			mant := num / factor
+			factor := math.Pow(10, float64(mag*3))
+			mant := math.Floor(num / factor)
 			rem := num - mant*factor
 			if prev {
 				words = ", "
@@ -123,15 +123,15 @@ func numberToWords(value int, ordinal bool) string {
 
 var wordSplit = regexp.MustCompile(`,\s|\sand\s|[\s\\-]`)
 
-func wordsToNumber(text string) int {
+func wordsToNumber(text string) float64 {
 	parts := wordSplit.Split(text, -1)
-	segs := []int{0}
+	segs := []float64{0}
 	for _, p := range parts {
-		v, ok := wordValues[p]
+		iv, ok := wordValues[p]
 		if !ok {
-			// undefined in JS poisons the sum (NaN); treat as 0
 			continue
 		}
+		v := float64(iv)
 		if v < 100 {
 			top := segs[len(segs)-1]
 			segs = segs[:len(segs)-1]
@@ -144,7 +144,7 @@ func wordsToNumber(text string) int {
 			segs[len(segs)-1] *= v
 		}
 	}
-	sum := 0
+	sum := 0.0
 	for _, s := range segs {
 		sum += s
 	}
@@ -329,10 +329,13 @@ func regularRepeat(seps []groupSep) int {
 }
 
 func formatIntegerWith(value int, f *intFormat) (string, error) {
-	negative := value < 0
-	if negative {
-		value = -value
-	}
+	return formatIntegerF(float64(value), f)
+}
+
+func formatIntegerF(fv float64, f *intFormat) (string, error) {
+	negative := fv < 0
+	fv = math.Abs(fv)
+	value := int(math.Min(fv, 1<<62))
 	var s string
 	switch f.primary {
 	case "letters":
@@ -347,14 +350,14 @@ func formatIntegerWith(value int, f *intFormat) (string, error) {
 			s = strings.ToUpper(s)
 		}
 	case "words":
-		s = numberToWords(value, f.ordinal)
+		s = numberToWords(fv, f.ordinal)
 		if f.tcase == "upper" {
 			s = strings.ToUpper(s)
 		} else if f.tcase == "lower" {
 			s = strings.ToLower(s)
 		}
 	case "decimal":
-		s = strconv.Itoa(value)
+		s = formatJSNumber(fv)
 		if pad := f.mandatoryDigits - len(s); pad > 0 {
 			s = strings.Repeat("0", pad) + s
 		}
@@ -417,7 +420,7 @@ func fnFormatInteger(e *evaluator, c *call, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return formatIntegerWith(int(math.Floor(a[0].(float64))), f)
+	return formatIntegerF(math.Floor(a[0].(float64)), f)
 }
 
 type dtPart struct {
@@ -854,8 +857,9 @@ func fnFromMillis(e *evaluator, c *call, a []any) (any, error) {
 
 // intMatcher is a compiled integer picture for parsing.
 type intMatcher struct {
-	regex string
-	parse func(string) (int, bool)
+	regex  string
+	parse  func(string) (int, bool)
+	parseF func(string) float64
 }
 
 func integerMatcher(f *intFormat) (*intMatcher, error) {
@@ -884,7 +888,9 @@ func integerMatcher(f *intFormat) (*intMatcher, error) {
 		}
 		return &intMatcher{regex: re, parse: func(s string) (int, bool) { return romanToDecimal(strings.ToUpper(s)), true }}, nil
 	case "words":
-		return &intMatcher{regex: wordsRegex, parse: func(s string) (int, bool) { return wordsToNumber(strings.ToLower(s)), true }}, nil
+		return &intMatcher{regex: wordsRegex,
+			parse:  func(s string) (int, bool) { return int(wordsToNumber(strings.ToLower(s))), true },
+			parseF: func(s string) float64 { return wordsToNumber(strings.ToLower(s)) }}, nil
 	case "decimal":
 		re := "[0-9]" + occ
 		if f.ordinal {
@@ -926,6 +932,9 @@ func fnParseInteger(e *evaluator, c *call, a []any) (any, error) {
 	m, err := integerMatcher(f)
 	if err != nil {
 		return nil, err
+	}
+	if m.parseF != nil {
+		return m.parseF(a[0].(string)), nil
 	}
 	v, ok := m.parse(a[0].(string))
 	if !ok {
@@ -1044,11 +1053,25 @@ func parseDateTime(e *evaluator, ts, picture string) (any, error) {
 			}
 		case p.intFormat != nil:
 			p.intFormat.n = p.n
+			if strings.IndexByte("YMD", p.component) < 0 {
+				if w := p.intFormat.mandatoryDigits + p.intFormat.optionalDigits; w >= 2 && p.intFormat.primary == "decimal" {
+					p.intFormat.n = w
+				}
+			}
 			im, err := integerMatcher(p.intFormat)
 			if err != nil {
 				return nil, err
 			}
 			m.regex, m.parse = im.regex, im.parse
+			if p.component == 'f' {
+				// fractional seconds: the digits are a fraction, keep milliseconds
+				m.parse = func(v string) (int, bool) {
+					if len(v) > 3 {
+						v = v[:3]
+					}
+					return parseLeadingInt(v)
+				}
+			}
 		default:
 			m.regex = "[a-zA-Z]+"
 			lookup := map[string]int{}

@@ -97,7 +97,7 @@ func fnFormatNumber(e *evaluator, c *call, a []any) (any, error) {
 	}
 	split := func(sp []rune) *numPicParts {
 		p := &numPicParts{sub: sp}
-		pre := len(sp)
+		pre := 0
 		for i, r := range sp {
 			if isActive(r) && r != expSep {
 				pre = i
