@@ -1,0 +1,416 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"stepwise/engine/jsonv"
+)
+
+// Publisher receives committed history events, after they are durable, so a
+// hub can stream them to watchers.
+type Publisher interface {
+	Publish(x *Execution, events []HistoryEvent)
+}
+
+// Options configure an Engine. Store is required; the rest have defaults.
+type Options struct {
+	Store        Store
+	Clock        Clock          // default RealClock
+	Integrations []Integration  // tried in order; first that Handles wins
+	Logger       *slog.Logger   // default slog.Default()
+	Publisher    Publisher      // may be nil
+	Region       string         // default us-east-1
+	Account      string         // default 123456789012
+	Rand         func() float64 // jitter source in [0,1); default math/rand
+	// ExpressHistory keeps history events of EXPRESS executions (AWS keeps
+	// none; tests and `stepwise run --history` want them).
+	ExpressHistory bool
+	// MaxBatch bounds the steps committed per transaction (default 512).
+	MaxBatch int
+}
+
+// Engine runs state machines. Create it with New, then Start it.
+type Engine struct {
+	opts     Options
+	store    Store
+	clock    Clock
+	log      *slog.Logger
+	arns     ARNs
+	programs programCache
+
+	mu      sync.Mutex
+	active  map[string]*active
+	started bool
+	stopped bool
+	ctx     context.Context
+	cancel  context.CancelFunc
+	commits chan *commitReq
+	wg      sync.WaitGroup
+}
+
+// active is an execution whose interpreter state is in memory.
+type active struct {
+	e       *Engine
+	mu      sync.Mutex
+	r       *run
+	inbox   []func(*run)
+	busy    bool
+	done    chan struct{}
+	cancels map[string]func()
+	express bool
+}
+
+type commitReq struct {
+	step *Step
+	done chan error
+}
+
+// New returns an engine; call Start before starting executions.
+func New(opts Options) *Engine {
+	if opts.Clock == nil {
+		opts.Clock = RealClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "123456789012"
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Float64
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	return &Engine{opts: opts, store: opts.Store, clock: opts.Clock, log: opts.Logger,
+		arns: ARNs{Region: opts.Region, Account: opts.Account}, active: map[string]*active{}}
+}
+
+// ARNs returns the engine's ARN builder.
+func (e *Engine) ARNs() ARNs { return e.arns }
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// Start starts the committer and continues the RUNNING executions the store
+// holds. Calling Start twice is an error.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return fmt.Errorf("engine: already started")
+	}
+	e.started = true
+	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	e.commits = make(chan *commitReq, 1024)
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go e.committer()
+	return e.recover(ctx)
+}
+
+// Stop stops the engine: in-flight steps finish committing, timers stop.
+// Executions stay RUNNING in the store and continue on the next Start. Stop
+// is safe before Start and when called twice.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	if !e.started || e.stopped {
+		e.stopped = true
+		e.mu.Unlock()
+		return
+	}
+	e.stopped = true
+	acts := make([]*active, 0, len(e.active))
+	for _, a := range e.active {
+		acts = append(acts, a)
+	}
+	e.mu.Unlock()
+	for _, a := range acts {
+		a.mu.Lock()
+		for _, c := range a.cancels {
+			c()
+		}
+		a.cancels = nil
+		a.mu.Unlock()
+	}
+	e.cancel()
+	e.wg.Wait()
+}
+
+func (e *Engine) running() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.started || e.stopped {
+		return Errorf(Internal, "the engine is not running")
+	}
+	return nil
+}
+
+// committer is the one writer: it commits the steps of many executions per
+// transaction.
+func (e *Engine) committer() {
+	defer e.wg.Done()
+	batch := make([]*commitReq, 0, e.opts.MaxBatch)
+	for {
+		var first *commitReq
+		select {
+		case first = <-e.commits:
+		case <-e.ctx.Done():
+			// Drain what is queued so no waiter hangs.
+			for {
+				select {
+				case req := <-e.commits:
+					req.done <- e.ctx.Err()
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < e.opts.MaxBatch {
+			select {
+			case req := <-e.commits:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		steps := make([]*Step, len(batch))
+		for i, req := range batch {
+			steps[i] = req.step
+		}
+		err := e.store.Commit(context.WithoutCancel(e.ctx), steps)
+		if err != nil && len(batch) > 1 {
+			// Isolate the failing step so the others still commit.
+			for _, req := range batch {
+				req.done <- e.store.Commit(context.WithoutCancel(e.ctx), []*Step{req.step})
+			}
+			continue
+		}
+		for _, req := range batch {
+			req.done <- err
+		}
+	}
+}
+
+func (e *Engine) commit(st *Step) error {
+	req := &commitReq{step: st, done: make(chan error, 1)}
+	select {
+	case e.commits <- req:
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	}
+	return <-req.done
+}
+
+// deliver queues fn for the execution and processes the queue.
+func (a *active) deliver(fn func(*run)) {
+	a.mu.Lock()
+	a.inbox = append(a.inbox, fn)
+	if a.busy {
+		a.mu.Unlock()
+		return
+	}
+	a.busy = true
+	a.mu.Unlock()
+	a.process()
+}
+
+// process applies queued inputs one at a time: step, commit, effects.
+func (a *active) process() {
+	for {
+		a.mu.Lock()
+		if len(a.inbox) == 0 || a.r.done && a.r.events == nil && a.r.effects == nil && a.committedDone() {
+			a.inbox = nil
+			a.busy = false
+			a.mu.Unlock()
+			return
+		}
+		fn := a.inbox[0]
+		a.inbox = a.inbox[1:]
+		a.mu.Unlock()
+		if a.r.done {
+			continue
+		}
+		fn(a.r)
+		a.flush()
+	}
+}
+
+func (a *active) committedDone() bool {
+	select {
+	case <-a.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// flush commits what the last input produced and carries out the effects.
+func (a *active) flush() {
+	e, r := a.e, a.r
+	x := r.x
+	x.LastEventID = r.lastID
+	if r.done {
+		a.finalize()
+	}
+	events := r.events
+	effects := r.effects
+	r.events, r.effects = nil, nil
+	if !a.express || r.done {
+		st := &Step{Execution: x.Clone(), Events: events, MapRuns: r.mapRuns}
+		r.mapRuns = nil
+		for _, ef := range effects {
+			switch {
+			case ef.timer != nil:
+				st.PutTimers = append(st.PutTimers, *ef.timer)
+			case ef.cancelTimer != "":
+				st.DeleteTimers = append(st.DeleteTimers, ef.cancelTimer)
+			case ef.task != nil:
+				st.PutTasks = append(st.PutTasks, Task{ID: ef.task.ID, Token: ef.task.Token})
+			case ef.cancelTask != "":
+				st.DeleteTasks = append(st.DeleteTasks, ef.cancelTask)
+			}
+		}
+		if !r.done && !a.express {
+			st.PutFrames = []Frame{{ID: "run", Data: nil}}
+		}
+		if err := e.commit(st); err != nil {
+			e.log.Error("commit failed", "execution", x.ARN, "err", err)
+			return
+		}
+		if e.opts.Publisher != nil && len(events) > 0 {
+			e.opts.Publisher.Publish(x.Clone(), events)
+		}
+	}
+	if r.done {
+		e.mu.Lock()
+		delete(e.active, x.ARN)
+		e.mu.Unlock()
+		a.mu.Lock()
+		for _, c := range a.cancels {
+			c()
+		}
+		a.cancels = nil
+		a.mu.Unlock()
+		close(a.done)
+		return
+	}
+	for _, ef := range effects {
+		switch {
+		case ef.timer != nil:
+			a.armTimer(ef.timer.ID, ef.timer.Due)
+		case ef.cancelTimer != "":
+			a.cancel(ef.cancelTimer)
+		case ef.task != nil:
+			a.dispatch(ef.task)
+		case ef.cancelTask != "":
+			a.cancel(ef.cancelTask)
+		}
+	}
+}
+
+// finalize copies the run's result into the execution record.
+func (a *active) finalize() {
+	r, x := a.r, a.r.x
+	x.Status = r.finalStatus
+	x.StopDate = a.e.clock.Now()
+	if r.finalStatus == Succeeded {
+		x.Output, x.HasOutput = jsonv.String(r.output), true
+	}
+	if r.err != nil {
+		x.Error, x.HasError = r.err.name, r.err.name != ""
+		x.Cause, x.HasCause = r.err.cause, r.err.hasCause
+	}
+}
+
+func (a *active) armTimer(id string, due time.Time) {
+	d := due.Sub(a.e.clock.Now())
+	cancel := a.e.clock.AfterFunc(d, func() {
+		a.mu.Lock()
+		delete(a.cancels, id)
+		a.mu.Unlock()
+		a.deliver(func(r *run) { r.timerFired(id) })
+	})
+	a.mu.Lock()
+	if a.cancels == nil {
+		a.cancels = map[string]func(){}
+	}
+	a.cancels[id] = cancel
+	a.mu.Unlock()
+}
+
+func (a *active) cancel(id string) {
+	a.mu.Lock()
+	c := a.cancels[id]
+	delete(a.cancels, id)
+	a.mu.Unlock()
+	if c != nil {
+		c()
+	}
+}
+
+func (a *active) dispatch(req *TaskRequest) {
+	e := a.e
+	id := req.ID
+	done := func(res TaskResult) {
+		go a.deliver(func(r *run) { r.taskDone(id, res) })
+	}
+	for _, in := range e.opts.Integrations {
+		if in.Handles(req) {
+			in.Start(e.ctx, req, done)
+			return
+		}
+	}
+	done(noIntegration(req))
+}
+
+// recover continues RUNNING executions found in the store.
+func (e *Engine) recover(ctx context.Context) error {
+	recs, err := e.store.Recover(ctx)
+	if err != nil {
+		return fmt.Errorf("engine: recover: %w", err)
+	}
+	for _, rec := range recs {
+		if err := e.resume(ctx, rec); err != nil {
+			e.log.Error("cannot resume execution", "execution", rec.Execution.ARN, "err", err)
+		}
+	}
+	return nil
+}
+
+// resume restarts a recovered execution. The interpreter state is rebuilt
+// by replaying the execution from its input with the same definition; the
+// replay's events up to the stored LastEventID are not written again.
+func (e *Engine) resume(ctx context.Context, rec *Recovered) error {
+	x := rec.Execution
+	p, err := e.programs.get(x.Definition)
+	if err != nil {
+		return err
+	}
+	input, err := jsonv.DecodeString(x.Input)
+	if err != nil {
+		return err
+	}
+	return e.launch(x, p, input, x.Type == Express, rec)
+}
+
+func (e *Engine) launch(x *Execution, p *program, input any, express bool, rec *Recovered) error {
+	record := !express || e.opts.ExpressHistory
+	r := newRun(p, x.Clone(), input, e.arns, e.clock.Now, e.opts.Rand, record)
+	a := &active{e: e, r: r, done: make(chan struct{}), express: express}
+	e.mu.Lock()
+	e.active[x.ARN] = a
+	e.mu.Unlock()
+	go a.deliver(func(r *run) { r.start() })
+	return nil
+}
