@@ -367,11 +367,15 @@ func (b *builder) template(s *State, n *Node, ptr, field string) {
 
 func (b *builder) errorNames(s *State, names []string, ptr, field string, retry bool) {
 	fptr := join(ptr, "ErrorEquals")
-	pos := s.FieldPos("Retry")
-	if !retry {
-		pos = s.FieldPos("Catch")
+	list := nodeAt(s.Node, strings.TrimPrefix(fptr, s.Pointer+"/"))
+	pos := s.Pos
+	if list != nil {
+		pos = list.Pos
 	}
 	for i, name := range names {
+		if list != nil && i < len(list.Elems) {
+			pos = list.Elems[i].Pos
+		}
 		switch {
 		case name == "States.ALL" && len(names) > 1:
 			b.schema(fptr, pos, s.Name, field+".ErrorEquals", "'States.ALL' must appear alone in 'ErrorEquals'")
@@ -384,6 +388,9 @@ func (b *builder) errorNames(s *State, names []string, ptr, field string, retry 
 		}
 	}
 	// States.ALL must be in the last retrier or catcher.
+	if list != nil {
+		pos = list.Pos
+	}
 	if len(names) == 1 && names[0] == "States.ALL" {
 		list := len(s.Catch)
 		last := s.Catch != nil && ptr == s.Catch[len(s.Catch)-1].Pointer

@@ -66,10 +66,12 @@ func (b *builder) graph(sm *StateMachine) {
 		b.add(CodeMissingTransitionTarget, SeverityError, join(ptr, "StartAt"), pos, state, field,
 			sprintf("Missing 'StartAt' target: %s", sm.StartAt)+b.elsewhere(sm, sm.StartAt))
 	}
+	missing := false
 	check := func(s *State, target, field, fptr string, pos Pos) {
 		if target == "" || sm.State(target) != nil {
 			return
 		}
+		missing = true
 		b.add(CodeMissingTransitionTarget, SeverityError, fptr, pos, s.Name, field,
 			sprintf("Missing '%s' target: %s", lastField(field), target)+b.elsewhere(sm, target))
 	}
@@ -113,8 +115,13 @@ func (b *builder) graph(sm *StateMachine) {
 				sprintf("State %q is not reachable from %q", s.Name, sm.StartAt))
 		}
 	}
-	if !terminal {
-		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), sm.Pos, state, "",
+	// A missing target already explains a machine without an end.
+	if !terminal && !missing {
+		pos := sm.Pos
+		if m := sm.root.Get("States"); m != nil {
+			pos = m.KeyPos
+		}
+		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), pos, state, "",
 			"No terminal state (End, Succeed or Fail) can be reached from StartAt")
 	}
 }
