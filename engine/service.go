@@ -222,6 +222,7 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 		return nil, nil, Errorf(ExecutionAlreadyExists, "Execution Already Exists: '%s'", x.ARN)
 	}
 	x.LastEventID = 1
+	ret := x.Clone()
 	r := newRun(p, x, input, e.arns, e.clock.Now, e.opts.Rand, !express || e.opts.ExpressHistory)
 	a := &active{e: e, r: r, done: make(chan struct{}), express: express}
 	e.mu.Lock()
@@ -232,7 +233,7 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 	} else {
 		go a.deliver(func(r *run) { r.start() })
 	}
-	return x.Clone(), a, nil
+	return ret, a, nil
 }
 
 // StopExecution aborts a running execution (ExecutionAborted).
