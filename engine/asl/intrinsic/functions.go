@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"hash"
 	"math"
-	"math/big"
 	mrand "math/rand/v2"
 	"strconv"
 	"strings"
@@ -481,11 +480,11 @@ func evalMathAdd(c *Call, args []any) (any, error) {
 	if !ok1 || !ok2 {
 		return nil, c.fail("the arguments %s and %s are out of range", jsonv.String(args[0]), jsonv.String(args[1]))
 	}
-	sum := new(big.Int).Add(big.NewInt(a), big.NewInt(b))
-	if !sum.IsInt64() {
+	sum := a + b
+	if (a > 0 && b > 0 && sum < 0) || (a < 0 && b < 0 && sum >= 0) {
 		return nil, c.fail("the sum of %d and %d overflows", a, b)
 	}
-	return jsonv.Number(sum.Int64()), nil
+	return jsonv.Number(sum), nil
 }
 
 func evalMathRandom(c *Call, args []any) (any, error) {
