@@ -152,7 +152,8 @@ func (c *suiteCase) run() (msg string) {
 		opts := &jsonata.Options{Bindings: c.binds, Timeout: 20 * time.Second}
 		if c.timeMS > 0 {
 			opts.MaxDepth = c.depth
-			opts.Timeout = time.Duration(c.timeMS) * time.Millisecond * 3
+			// twice the case's limit: the machine running the suite may be busy
+			opts.Timeout = time.Duration(c.timeMS) * time.Millisecond * 2
 		}
 		v, defined, err = expr.Eval(context.Background(), c.input, opts)
 	}
@@ -269,7 +270,9 @@ func suiteEqual(want, got any, unordered bool) bool {
 	return jsonv.Equal(want, got)
 }
 
-func readBaseline(t *testing.T) map[string]string {
+func readBaseline(t *testing.T) map[string]string { return readBaselineTB(t) }
+
+func readBaselineTB(t testing.TB) map[string]string {
 	t.Helper()
 	f, err := os.Open(baselinePath)
 	if err != nil {
@@ -299,8 +302,13 @@ func TestSuite(t *testing.T) {
 	baseline := readBaseline(t)
 	passed := 0
 	var failures []string
+	skipped := 0
 	for i := range cases {
 		c := &cases[i]
+		if raceEnabled && c.timeMS >= 5000 {
+			skipped++
+			continue
+		}
 		msg := c.run()
 		if msg == "" {
 			passed++
@@ -314,7 +322,7 @@ func TestSuite(t *testing.T) {
 			t.Errorf("%s: %s\n  expr: %s", c.name, msg, oneLine(c.expr))
 		}
 	}
-	t.Logf("jsonata suite: %d of %d cases pass (%d fail, %d in baseline)", passed, len(cases), len(cases)-passed, len(baseline))
+	t.Logf("jsonata suite: %d of %d cases pass (%d fail, %d in baseline, %d skipped under -race)", passed, len(cases), len(cases)-passed-skipped, len(baseline), skipped)
 	if *updateBaseline {
 		var b strings.Builder
 		b.WriteString("# Cases of the jsonata-js suite allowed to fail, with the reason (case<TAB>reason).\n")
