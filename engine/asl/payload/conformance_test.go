@@ -3,6 +3,7 @@ package payload_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,13 +16,14 @@ import (
 	"stepwise/internal/conformance"
 )
 
-// TestConformancePassMachines runs every recorded AWS execution whose machine
-// uses only Pass, Succeed and Fail states in JSONPath mode through a minimal
-// interpreter built on this package, jsonpath and intrinsic, and compares the
-// status, output, error and cause with what AWS returned. It checks InputPath,
-// Parameters, Result, ResultPath, OutputPath, Assign, ErrorPath/CausePath,
-// context paths, variables and every intrinsic the corpus uses.
-func TestConformancePassMachines(t *testing.T) {
+// TestConformanceMachines runs every recorded AWS execution whose machine uses
+// only Pass, Succeed, Fail and simple Map/Parallel states in JSONPath mode
+// through a minimal interpreter built on this package, jsonpath and
+// intrinsic, and compares the status, output, error and cause with what AWS
+// returned. It checks InputPath, Parameters, Result, ResultSelector,
+// ItemsPath, ItemSelector, ResultPath, OutputPath, Assign, ErrorPath and
+// CausePath, context paths, variables and every intrinsic the corpus uses.
+func TestConformanceMachines(t *testing.T) {
 	t.Parallel()
 	dir := conformance.Require(t, "cases")
 	var files []string
@@ -78,8 +80,8 @@ func TestConformancePassMachines(t *testing.T) {
 		})
 	}
 	t.Logf("%d recorded AWS executions checked", ran)
-	if ran < 100 {
-		t.Errorf("only %d eligible cases found; the corpus has about 170", ran)
+	if ran < 150 {
+		t.Errorf("only %d eligible cases found; the corpus has about 200", ran)
 	}
 }
 
@@ -88,8 +90,9 @@ func get(o *jsonv.Object, k string) any {
 	return v
 }
 
-// eligible keeps JSONPath machines made of Pass, Succeed and Fail states whose
-// context paths stay within $$.Execution.Input.
+// eligible keeps JSONPath machines made of Pass, Succeed, Fail, Map and
+// Parallel states without retriers, catchers or failure tolerance, whose
+// context paths stay within $$.Execution.Input and $$.Map.Item.
 func eligible(def *jsonv.Object) bool {
 	if ql, _ := def.Get("QueryLanguage"); ql == "JSONata" {
 		return false
@@ -99,6 +102,29 @@ func eligible(def *jsonv.Object) bool {
 		st := m.Value.(*jsonv.Object)
 		switch get(st, "Type") {
 		case "Pass", "Succeed", "Fail":
+		case "Map":
+			for _, k := range []string{"Retry", "Catch", "ToleratedFailureCount", "ToleratedFailurePercentage",
+				"ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "MaxConcurrencyPath", "ItemReader", "ResultWriter", "ItemBatcher"} {
+				if st.Has(k) {
+					return false
+				}
+			}
+			proc, ok := st.Get("ItemProcessor")
+			if !ok {
+				proc, ok = st.Get("Iterator")
+			}
+			if !ok || !eligible(proc.(*jsonv.Object)) {
+				return false
+			}
+		case "Parallel":
+			if st.Has("Retry") || st.Has("Catch") {
+				return false
+			}
+			for _, b := range get(st, "Branches").([]any) {
+				if !eligible(b.(*jsonv.Object)) {
+					return false
+				}
+			}
 		default:
 			return false
 		}
@@ -107,7 +133,10 @@ func eligible(def *jsonv.Object) bool {
 		}
 	}
 	text := jsonv.String(def)
-	return !strings.Contains(text, "$$.") || !strings.Contains(strings.ReplaceAll(text, "$$.Execution.Input", ""), "$$.")
+	text = strings.ReplaceAll(text, "$$.Execution.Input", "")
+	text = strings.ReplaceAll(text, "$$.Map.Item.Value", "")
+	text = strings.ReplaceAll(text, "$$.Map.Item.Index", "")
+	return !strings.Contains(text, "$$")
 }
 
 type result struct {
@@ -116,12 +145,31 @@ type result struct {
 	err, cause string
 }
 
+// interp is a minimal JSONPath-mode interpreter for the conformance check.
+type interp struct {
+	t         *testing.T
+	execInput any
+}
+
 func run(t *testing.T, def *jsonv.Object, input any) result {
+	in := &interp{t: t, execInput: input}
+	return in.run(def, input, map[string]any{}, nil)
+}
+
+func (in *interp) context(mapItem *jsonv.Object) any {
+	ctx := jsonv.ObjectOf("Execution", jsonv.ObjectOf("Input", in.execInput))
+	if mapItem != nil {
+		ctx.Set("Map", jsonv.ObjectOf("Item", mapItem))
+	}
+	return ctx
+}
+
+func (in *interp) run(def *jsonv.Object, input any, vars map[string]any, mapItem *jsonv.Object) result {
+	t := in.t
 	t.Helper()
 	states := get(def, "States").(*jsonv.Object)
-	vars := map[string]any{}
 	env := intrinsic.Env{
-		Context: jsonv.ObjectOf("Execution", jsonv.ObjectOf("Input", input)),
+		Context: in.context(mapItem),
 		Var: func(n string) (any, bool) {
 			v, ok := vars[n]
 			return v, ok
@@ -222,26 +270,107 @@ func run(t *testing.T, def *jsonv.Object, input any) result {
 			}
 			return result{status: "SUCCEEDED", output: out}
 		}
-		// Pass
+		// Pass, Map, Parallel
 		eff, fr := applyPath("InputPath", raw)
 		if fr != nil {
 			return *fr
 		}
-		res := eff
-		if pv, ok := st.Get("Parameters"); ok {
-			tmpl, err := payload.CompileField("Parameters", pv)
+		evalTemplate := func(field string, doc any) (any, *result) {
+			tv, ok := st.Get(field)
+			if !ok {
+				return doc, nil
+			}
+			tmpl, err := payload.CompileField(field, tv)
 			if err != nil {
 				t.Fatalf("%s: %v", cur, err)
 			}
 			e := env
-			e.Input = eff
-			res, err = tmpl.Eval(e)
+			e.Input = doc
+			v, err := tmpl.Eval(e)
 			if err != nil {
-				return fromErr(err)
+				r := fromErr(err)
+				return nil, &r
 			}
+			return v, nil
 		}
-		if rv, ok := st.Get("Result"); ok {
-			res = rv
+		res := eff
+		switch get(st, "Type") {
+		case "Pass":
+			res, fr = evalTemplate("Parameters", eff)
+			if fr != nil {
+				return *fr
+			}
+			if rv, ok := st.Get("Result"); ok {
+				res = rv
+			}
+		case "Parallel":
+			branchInput, fr := evalTemplate("Parameters", eff)
+			if fr != nil {
+				return *fr
+			}
+			var outs []any
+			for _, b := range get(st, "Branches").([]any) {
+				r := in.run(b.(*jsonv.Object), branchInput, maps.Clone(vars), nil)
+				if r.status != "SUCCEEDED" {
+					return r
+				}
+				outs = append(outs, r.output)
+			}
+			res, fr = evalTemplate("ResultSelector", outs)
+			if fr != nil {
+				return *fr
+			}
+		case "Map":
+			items := eff
+			if ip, ok := st.Get("ItemsPath"); ok {
+				p, err := jsonpath.Parse(ip.(string))
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := env
+				e.Input = eff
+				if items, err = intrinsic.Resolve(p, e); err != nil {
+					t.Fatalf("%s ItemsPath: %v", cur, err)
+				}
+			}
+			arr, ok := items.([]any)
+			if !ok {
+				return failf("States.Runtime", "Map state input must be an array but was: %s", jsonv.String(items))
+			}
+			proc, ok := st.Get("ItemProcessor")
+			if !ok {
+				proc = get(st, "Iterator")
+			}
+			selField := "ItemSelector"
+			if !st.Has(selField) {
+				selField = "Parameters"
+			}
+			outs := []any{}
+			for i, item := range arr {
+				mi := jsonv.ObjectOf("Index", jsonv.Number(int64(i)), "Value", item)
+				itemInput := item
+				if tv, ok := st.Get(selField); ok {
+					tmpl, err := payload.CompileField(selField, tv)
+					if err != nil {
+						t.Fatalf("%s: %v", cur, err)
+					}
+					e := env
+					e.Input = eff
+					e.Context = in.context(mi)
+					if itemInput, err = tmpl.Eval(e); err != nil {
+						return fromErr(err)
+					}
+				}
+				r := in.run(proc.(*jsonv.Object), itemInput, maps.Clone(vars), mi)
+				if r.status != "SUCCEEDED" {
+					return r
+				}
+				outs = append(outs, r.output)
+			}
+			res, fr = evalTemplate("ResultSelector", []any(outs))
+			if fr != nil {
+				return *fr
+			}
 		}
 		var assigned map[string]any
 		if av, ok := st.Get("Assign"); ok {
