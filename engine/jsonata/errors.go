@@ -139,6 +139,7 @@ var errorTemplates = map[string]string{
 	"U1001": "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
 	"U1002": "Expression evaluation timeout: Check for infinite loop",
 	"U1003": "Expression evaluation cancelled",
+	"U1004": "The result is too large: strings are limited to 2^26 characters and arrays to 2^25 items",
 }
 
 // populate fills in Message from the template, as jsonata-js does when it

@@ -570,6 +570,10 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 				break
 			}
 		}
+		if len(ls)+len(rs) > maxStringLen {
+			err = newErr("U1004")
+			break
+		}
 		result = ls + rs
 	case "..":
 		result, err = rangeOp(lhs, rhs)
@@ -815,6 +819,9 @@ func (e *evaluator) evalUnary(n *node, input any, env *frame) (any, error) {
 			if v == nil {
 				continue
 			}
+			if len(result.items) > maxArrayLen {
+				return nil, newErr("U1004")
+			}
 			if item.value == "[" {
 				result.items = append(result.items, v)
 			} else if s, ok := v.(*seq); ok {
@@ -1013,6 +1020,13 @@ func reduceTupleStream(v any) tuple {
 	}
 	return result
 }
+
+// Size caps keep hostile expressions (repeated doubling) from exhausting
+// memory before the time limit can stop them.
+const (
+	maxStringLen = 1 << 26
+	maxArrayLen  = 1 << 25
+)
 
 // fnAppend is $append.
 func fnAppend(a, b any) any {

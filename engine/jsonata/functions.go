@@ -107,6 +107,9 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 			return nil, nil
 		}
 		sep := strOf(a[1])
+		if len(sep)*len(a[0].(*seq).items) > maxStringLen {
+			return nil, newErr("U1004")
+		}
 		parts := make([]string, 0, len(a[0].(*seq).items))
 		for _, x := range a[0].(*seq).items {
 			parts = append(parts, x.(string))
@@ -168,7 +171,14 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 	def(m, "lookup", "<x-s:x>", 2, func(e *evaluator, c *call, a []any) (any, error) {
 		return lookupField(a[0], strOf(a[1])), nil
 	})
-	def(m, "append", "<xx:a>", 2, func(e *evaluator, c *call, a []any) (any, error) { return fnAppend(a[0], a[1]), nil })
+	def(m, "append", "<xx:a>", 2, func(e *evaluator, c *call, a []any) (any, error) {
+		if s, ok := a[0].(*seq); ok {
+			if t, ok := a[1].(*seq); ok && len(s.items)+len(t.items) > maxArrayLen {
+				return nil, newErr("U1004")
+			}
+		}
+		return fnAppend(a[0], a[1]), nil
+	})
 	def(m, "exists", "<x:b>", 1, func(e *evaluator, c *call, a []any) (any, error) { return a[0] != nil, nil })
 	def(m, "spread", "<x-:a<o>>", 1, func(e *evaluator, c *call, a []any) (any, error) { return fnSpread(a[0]), nil })
 	def(m, "merge", "<a<o>:o>", 1, func(e *evaluator, c *call, a []any) (any, error) {
@@ -453,6 +463,9 @@ func fnPad(e *evaluator, c *call, a []any) (any, error) {
 	if padLen <= 0 {
 		return str, nil
 	}
+	if padLen > maxStringLen {
+		return nil, newErr("U1004")
+	}
 	padding := []rune(strings.Repeat(ch, padLen))[:padLen]
 	if width > 0 {
 		return str + string(padding), nil
@@ -594,6 +607,9 @@ func fnReplace(e *evaluator, c *call, a []any) (any, error) {
 		if hasLimit {
 			n = int(limit)
 		}
+		if len(str)+strings.Count(str, pat)*len(rep) > maxStringLen {
+			return nil, newErr("U1004")
+		}
 		return strings.Replace(str, pat, rep, n), nil
 	}
 	u := newU16(str)
@@ -623,6 +639,9 @@ func fnReplace(e *evaluator, c *call, a []any) (any, error) {
 			return nil, errv("D3012", with)
 		}
 		b.WriteString(ws)
+		if b.Len() > maxStringLen {
+			return nil, newErr("U1004")
+		}
 		position = mi.start + len(utf16.Encode([]rune(mi.match)))
 		count++
 		if mi, err = e.nextMatch(mi, c.env); err != nil {
