@@ -255,6 +255,10 @@ func TestParseErrors(t *testing.T) {
 		{"States.Format('x') extra", `unexpected "extra" after the call`},
 		{"States.Format('x' 'y')", `expected ',' or ')'`},
 		{"States.Array(foo)", `unexpected "foo"`},
+		// Recorded: AWS rejects escapes other than \' \{ \} \\ in literals.
+		{`States.Format('He said, \"Hello, {}!\"', 'Test')`, `illegal escape sequence \"`},
+		{`States.StringToJson('{"text":"An \"escaped\" quote"}')`, `illegal escape sequence \"`},
+		{`States.Format('a\nb')`, `illegal escape sequence \n`},
 		{"States.Array(1.)", `invalid number "1."`},
 		{"States.Array($.a b)", `bracket notation`},
 		{"States.Array($.a,)", `expected an argument`},

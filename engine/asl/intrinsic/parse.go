@@ -235,8 +235,8 @@ func (p *parser) word() string {
 	return p.src[start:p.pos]
 }
 
-// stringLit reads '...'. \' \\ \{ \} unescape to the character; other
-// backslashes are kept as written.
+// stringLit reads '...'. \' \\ \{ \} unescape to the character; AWS
+// rejects any other escape (recorded: 'An \"escaped\" quote' is invalid).
 func (p *parser) stringLit() (Arg, error) {
 	start := p.pos
 	p.pos++
@@ -253,8 +253,7 @@ func (p *parser) stringLit() (Arg, error) {
 			case '\'', '\\', '{', '}':
 				b.WriteByte(n)
 			default:
-				b.WriteByte('\\')
-				b.WriteByte(n)
+				return Arg{}, p.errf(p.pos, "illegal escape sequence \\%c in a string literal: only \\' \\{ \\} and \\\\ are allowed", n)
 			}
 			p.pos += 2
 		case '\'':
