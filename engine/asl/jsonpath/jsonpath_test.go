@@ -263,20 +263,21 @@ func TestParseReference(t *testing.T) {
 	tests := []struct {
 		path    string
 		problem string // "" when valid
+		offset  int
 	}{
-		{"$", ""},
-		{"$.a.b", ""},
-		{"$['a'][0].c", ""},
-		{"$$.Execution", ""},
-		{"$.a[-1]", "negative index"},
-		{"$.a[*]", "wildcard"},
-		{"$.a.*", "wildcard"},
-		{"$..a", "deep scan"},
-		{"$.a[?(@.x)]", "filter"},
-		{"$.a[1:2]", "slice"},
-		{"$['a','b']", "union"},
-		{"$.a[0,1]", "union"},
-		{"$.a.length()", "function"},
+		{"$", "", 0},
+		{"$.a.b", "", 0},
+		{"$['a'][0].c", "", 0},
+		{"$$.Execution", "", 0},
+		{"$.a[-1]", "negative index", 3},
+		{"$.a[*]", "wildcard", 3},
+		{"$.a.*", "wildcard", 3},
+		{"$..a", "deep scan", 1},
+		{"$.a[?(@.x)]", "filter", 3},
+		{"$.a[1:2]", "slice", 3},
+		{"$['a','b']", "union", 1},
+		{"$.a[0,1]", "union", 3},
+		{"$.a.length()", "function", 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -290,6 +291,10 @@ func TestParseReference(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.problem) {
 				t.Fatalf("ParseReference(%q) = %v, want an error about %s", tt.path, err, tt.problem)
+			}
+			var se *jsonpath.SyntaxError
+			if !errors.As(err, &se) || se.Offset != tt.offset {
+				t.Errorf("error offset = %d, want %d", se.Offset, tt.offset)
 			}
 		})
 	}

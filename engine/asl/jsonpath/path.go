@@ -57,6 +57,7 @@ type segment struct {
 	filter         *expr
 	fn             string
 	fragment       string // Jayway's normalized text of this segment
+	pos            int    // byte offset of the segment in the path
 }
 
 // Path is a compiled JSONPath. It is immutable and safe for concurrent use.
@@ -145,7 +146,7 @@ func ParseReference(s string) (*Path, error) {
 		case segFunc:
 			what = "a function call (" + sg.fn + "())"
 		}
-		return nil, &SyntaxError{Path: s, Offset: 0, Msg: "a reference path cannot contain " + what}
+		return nil, &SyntaxError{Path: s, Offset: sg.pos, Msg: "a reference path cannot contain " + what}
 	}
 	return p, nil
 }
@@ -245,11 +246,16 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 	var segs []segment
 	for !p.eof() {
 		c := p.peek()
+		start := p.pos
+		add := func(sg segment) {
+			sg.pos = start
+			segs = append(segs, sg)
+		}
 		switch c {
 		case '.':
 			if strings.HasPrefix(p.src[p.pos:], "..") {
 				p.pos += 2
-				segs = append(segs, segment{kind: segDescend, fragment: ".."})
+				add(segment{kind: segDescend, fragment: ".."})
 				if p.eof() {
 					return nil, p.errf(p.pos, "path must not end with '..'")
 				}
@@ -259,10 +265,10 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 					if err != nil {
 						return nil, err
 					}
-					segs = append(segs, sg)
+					add(sg)
 				case '*':
 					p.pos++
-					segs = append(segs, segment{kind: segWildcard, fragment: "[*]"})
+					add(segment{kind: segWildcard, fragment: "[*]"})
 				default:
 					sg, err := p.dotName(inFilter)
 					if err != nil {
@@ -271,7 +277,7 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 					if sg.kind == segFunc {
 						return nil, p.errf(p.pos, "a function cannot follow '..'")
 					}
-					segs = append(segs, sg)
+					add(sg)
 				}
 				continue
 			}
@@ -281,7 +287,7 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 			}
 			if p.peek() == '*' {
 				p.pos++
-				segs = append(segs, segment{kind: segWildcard, fragment: "[*]"})
+				add(segment{kind: segWildcard, fragment: "[*]"})
 				continue
 			}
 			if p.peek() == '[' {
@@ -291,7 +297,7 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 			if err != nil {
 				return nil, err
 			}
-			segs = append(segs, sg)
+			add(sg)
 			if sg.kind == segFunc {
 				p.skipSpaceIf(inFilter)
 				if !p.eof() && !(inFilter && !isPathContinuation(p.peek())) {
@@ -304,7 +310,7 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 			if err != nil {
 				return nil, err
 			}
-			segs = append(segs, sg)
+			add(sg)
 		default:
 			if inFilter {
 				return segs, nil
