@@ -314,10 +314,12 @@ func TestSet(t *testing.T) {
 		{`{"a":[1,{"b":2}]}`, "$.a[1].c", `3`, `{"a":[1,{"b":2,"c":3}]}`, ""},
 		{`{"a":[1,2]}`, "$.a[0]", `9`, `{"a":[9,2]}`, ""},
 		{`{"a":null}`, "$.a.b", `1`, `{"a":{"b":1}}`, ""},
-		{`"str"`, "$.a", `1`, ``, `Unable to apply step "['a']" of ReferencePath $.a to input "str"`},
-		{`{"a":"s"}`, "$.a.b", `1`, ``, `Unable to apply step "['b']" of ReferencePath $.a.b to input "s"`},
-		{`{"a":[1]}`, "$.a[3]", `1`, ``, `Unable to apply step "[3]" of ReferencePath $.a[3] to input [1]`},
-		{`{"a":{}}`, "$.a[0]", `1`, ``, `Unable to apply step "[0]" of ReferencePath $.a[0] to input {}`},
+		// AWS's text, as reported in aws/aws-cdk#29473.
+		{`"{\"min_size\":1}"`, "$.partitioned", `1`, ``, `Unable to apply ReferencePath $.partitioned to input "{\"min_size\":1}"`},
+		{`{"a":"s"}`, "$.a.b", `1`, ``, `Unable to apply ReferencePath $.a.b to input {"a":"s"}`},
+		{`{"a":[1]}`, "$.a[3]", `1`, ``, `Unable to apply ReferencePath $.a[3] to input {"a":[1]}`},
+		{`{"a":{}}`, "$.a[0]", `1`, ``, `Unable to apply ReferencePath $.a[0] to input {"a":{}}`},
+		{`[1,2]`, "$.a", `1`, ``, `Unable to apply ReferencePath $.a to input [1,2]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.doc+tt.path, func(t *testing.T) {

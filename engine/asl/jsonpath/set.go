@@ -29,12 +29,17 @@ func Set(doc any, p *Path, value any) (any, error) {
 			return nil, &SetError{Path: p.text, Msg: fmt.Sprintf("Unable to apply ReferencePath %s: it is not a reference path", p.text)}
 		}
 	}
-	return setAt(doc, p, 0, value)
+	out, ok := setAt(doc, p, 0, value)
+	if !ok {
+		// AWS's text (seen in a States.ResultPathMatchFailure cause).
+		return nil, &SetError{Path: p.text, Msg: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", p.text, jsonv.String(doc))}
+	}
+	return out, nil
 }
 
-func setAt(cur any, p *Path, i int, value any) (any, error) {
+func setAt(cur any, p *Path, i int, value any) (any, bool) {
 	if i == len(p.segs) {
-		return value, nil
+		return value, true
 	}
 	sg := &p.segs[i]
 	switch sg.kind {
@@ -47,15 +52,15 @@ func setAt(cur any, p *Path, i int, value any) (any, error) {
 			// A missing (or null) step becomes a new object.
 			o = jsonv.NewObject(1)
 		default:
-			return nil, p.setError(i, cur)
+			return nil, false
 		}
 		child, _ := o.Get(sg.name)
-		v, err := setAt(child, p, i+1, value)
-		if err != nil {
-			return nil, err
+		v, ok := setAt(child, p, i+1, value)
+		if !ok {
+			return nil, false
 		}
 		o.Set(sg.name, v)
-		return o, nil
+		return o, true
 	case segIndex:
 		arr, ok := cur.([]any)
 		idx := sg.index
@@ -63,21 +68,16 @@ func setAt(cur any, p *Path, i int, value any) (any, error) {
 			idx += len(arr)
 		}
 		if !ok || idx < 0 || idx >= len(arr) {
-			return nil, p.setError(i, cur)
+			return nil, false
 		}
-		v, err := setAt(arr[idx], p, i+1, value)
-		if err != nil {
-			return nil, err
+		v, ok := setAt(arr[idx], p, i+1, value)
+		if !ok {
+			return nil, false
 		}
 		c := make([]any, len(arr))
 		copy(c, arr)
 		c[idx] = v
-		return c, nil
+		return c, true
 	}
-	return nil, p.setError(i, cur)
-}
-
-func (p *Path) setError(i int, cur any) error {
-	return &SetError{Path: p.text, Msg: fmt.Sprintf("Unable to apply step \"%s\" of ReferencePath %s to input %s",
-		p.segs[i].fragment, p.text, jsonv.String(cur))}
+	return nil, false
 }
