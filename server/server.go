@@ -120,14 +120,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if !started {
 		return errors.New("server: Serve called twice")
 	}
-	hs := &http.Server{
-		Handler:           s.e,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return s.base },
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	// echo's Shutdown stops e.Server, so that is the server to configure.
+	hs := s.e.Server
+	hs.ReadHeaderTimeout = 10 * time.Second
+	hs.ReadTimeout = 2 * time.Minute
+	hs.IdleTimeout = 2 * time.Minute
+	hs.BaseContext = func(net.Listener) context.Context { return s.base }
 	s.e.Listener = ln
 	errc := make(chan error, 1)
 	go func() { errc <- s.e.StartServer(hs) }()
@@ -162,6 +160,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	e.StdLogger = slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: false,
