@@ -38,17 +38,40 @@ func (p *Path) Get(doc any) (any, error) {
 	}
 	segs := p.segs
 	if n := len(segs); n > 0 && segs[n-1].kind == segFunc {
-		out := []any{}
-		walk(segs[:n-1], doc, doc, &out)
-		v, err := applyFunc(segs[n-1].fn, out)
+		out := &matches{vals: []any{}}
+		walk(segs[:n-1], doc, doc, out)
+		if out.exhausted() {
+			return nil, p.tooExpensive()
+		}
+		v, err := applyFunc(segs[n-1].fn, out.vals)
 		if err != nil {
 			return nil, &NotFoundError{Path: p.text, Normalized: p.norm, Msg: err.Error()}
 		}
 		return v, nil
 	}
-	out := []any{}
-	walk(segs, doc, doc, &out)
-	return out, nil
+	out := &matches{vals: []any{}}
+	walk(segs, doc, doc, out)
+	if out.exhausted() {
+		return nil, p.tooExpensive()
+	}
+	return out.vals, nil
+}
+
+// maxSteps bounds the work of one indefinite evaluation, so that a path such
+// as $..*..*..* cannot run for hours on a large document.
+const maxSteps = 1 << 20
+
+// matches collects the results of an indefinite path and counts the steps.
+type matches struct {
+	vals  []any
+	steps int
+}
+
+func (m *matches) exhausted() bool { return m.steps > maxSteps }
+
+func (p *Path) tooExpensive() error {
+	return &NotFoundError{Path: p.text, Normalized: p.norm,
+		Msg: fmt.Sprintf("Evaluation of path %s exceeded %d steps", p.norm, maxSteps)}
 }
 
 // lookup evaluates a definite path and reports whether it matched.
@@ -61,17 +84,23 @@ func (p *Path) lookup(doc any) (any, bool) {
 func (p *Path) collect(doc, root any) any {
 	segs := p.segs
 	if n := len(segs); n > 0 && segs[n-1].kind == segFunc {
-		out := []any{}
-		walk(segs[:n-1], doc, root, &out)
-		v, err := applyFunc(segs[n-1].fn, out)
+		out := &matches{vals: []any{}}
+		walk(segs[:n-1], doc, root, out)
+		if out.exhausted() {
+			return undefined
+		}
+		v, err := applyFunc(segs[n-1].fn, out.vals)
 		if err != nil {
 			return undefined
 		}
 		return v
 	}
-	out := []any{}
-	walk(segs, doc, root, &out)
-	return out
+	out := &matches{vals: []any{}}
+	walk(segs, doc, root, out)
+	if out.exhausted() {
+		return undefined
+	}
+	return out.vals
 }
 
 // walkDefinite follows a definite path; on failure it returns the index of
@@ -207,9 +236,13 @@ func javaClass(v any) string {
 }
 
 // walk applies segs to cur and appends every match to out.
-func walk(segs []segment, cur, root any, out *[]any) {
+func walk(segs []segment, cur, root any, out *matches) {
+	out.steps++
+	if out.steps > maxSteps {
+		return
+	}
 	if len(segs) == 0 {
-		*out = append(*out, cur)
+		out.vals = append(out.vals, cur)
 		return
 	}
 	sg := &segs[0]
@@ -244,7 +277,7 @@ func walk(segs []segment, cur, root any, out *[]any) {
 					m.Set(n, v)
 				}
 			}
-			*out = append(*out, m)
+			out.vals = append(out.vals, m)
 			return
 		}
 		for _, n := range sg.names {
@@ -300,7 +333,7 @@ func walk(segs []segment, cur, root any, out *[]any) {
 		}
 	case segFunc:
 		if v, err := applyFunc(sg.fn, cur); err == nil {
-			*out = append(*out, v)
+			out.vals = append(out.vals, v)
 		}
 	}
 }
@@ -310,8 +343,9 @@ const maxDescend = 10000
 
 // descend applies segs (whose first segment follows "..") to cur and to every
 // value below it, in document order (pre-order), as Jayway's scan does.
-func descend(segs []segment, cur, root any, out *[]any, depth int) {
-	if depth > maxDescend {
+func descend(segs []segment, cur, root any, out *matches, depth int) {
+	out.steps++
+	if depth > maxDescend || out.steps > maxSteps {
 		return
 	}
 	if segs[0].kind == segFilter {

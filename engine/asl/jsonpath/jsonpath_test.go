@@ -484,3 +484,27 @@ func BenchmarkGetFilter(b *testing.B) {
 		}
 	}
 }
+
+func TestIndefiniteEvaluationIsBounded(t *testing.T) {
+	t.Parallel()
+	// A chain 300 levels deep: $..*..*..*..* would take about 300^4/24
+	// steps.
+	var d any = "leaf"
+	for range 300 {
+		d = []any{d}
+	}
+	p, err := jsonpath.Parse("$..*..*..*..*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Get(d)
+	var nf *jsonpath.NotFoundError
+	if !errors.As(err, &nf) || !strings.Contains(nf.Error(), "exceeded") {
+		t.Fatalf("Get = %v, want a step-limit error", err)
+	}
+	small, _ := jsonpath.Parse("$..*")
+	got, err := small.Get(d)
+	if err != nil || len(got.([]any)) != 300 {
+		t.Fatalf("$..* = %v, %v; want the 300 nested values", got, err)
+	}
+}
