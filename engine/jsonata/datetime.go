@@ -345,6 +345,10 @@ func formatIntegerF(fv float64, f *intFormat) (string, error) {
 		}
 		s = decimalToLetters(value, a)
 	case "roman":
+		if fv > 1e7 {
+			// jsonata-js recurses once per thousand and overflows its stack
+			return "", errv("D3130", formatJSNumber(fv))
+		}
 		s = decimalToRoman(value)
 		if f.tcase == "upper" {
 			s = strings.ToUpper(s)

@@ -62,6 +62,7 @@ type evaluator struct {
 	depth       int
 	maxDepth    int
 	ticks       int
+	nextCheck   int
 	opts        *Options
 	now         time.Time
 	nowSet      bool
@@ -69,8 +70,15 @@ type evaluator struct {
 	builtins    map[string]*builtin
 }
 
-func (e *evaluator) limitErr() error {
-	if e.ticks++; e.ticks&1023 == 0 {
+func (e *evaluator) limitErr() error { return e.work(1) }
+
+// work accounts for n units of work and checks the time limit and the
+// context every 1024 units, so both many small steps and a few big ones
+// (a ten-million item range) are interrupted promptly.
+func (e *evaluator) work(n int) error {
+	e.ticks += n
+	if e.ticks >= e.nextCheck {
+		e.nextCheck = e.ticks + 1024
 		if e.hasDeadline && time.Now().After(e.deadline) {
 			return &Error{Code: "U1002"}
 		}
@@ -577,6 +585,9 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 		result = ls + rs
 	case "..":
 		result, err = rangeOp(lhs, rhs)
+		if s, ok := result.(*seq); ok && err == nil {
+			err = e.work(len(s.items))
+		}
 	case "in":
 		if lhs == nil || rhs == nil {
 			return false, nil

@@ -251,6 +251,9 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 		}
 		out := &seq{sequence: s.sequence}
 		for _, v := range s.items {
+			if err := e.work(len(out.items)); err != nil {
+				return nil, err
+			}
 			found := false
 			for _, r := range out.items {
 				if deepEqual(v, r) {

@@ -251,6 +251,8 @@ func FuzzCompileEval(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		watchdog := time.AfterFunc(10*time.Second, func() { panic("hung: " + src) })
+		defer watchdog.Stop()
 		x, err := jsonata.Compile(src)
 		if err != nil {
 			var je *jsonata.Error
