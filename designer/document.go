@@ -1,0 +1,292 @@
+package designer
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	"stepwise/engine/jsonv"
+)
+
+// Point is a position on the canvas, in canvas units.
+type Point struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// Viewport is the part of the canvas the user last looked at.
+type Viewport struct {
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+	Zoom float64 `json:"zoom"`
+}
+
+// Layout is the document's sidecar: where each state sits (by state path),
+// which containers are collapsed, and the viewport. ASL never holds layout.
+type Layout struct {
+	Positions map[string]Point `json:"positions"`
+	Collapsed map[string]bool  `json:"collapsed,omitempty"`
+	Viewport  *Viewport        `json:"viewport,omitempty"`
+}
+
+func (l Layout) clone() Layout {
+	c := Layout{Positions: maps.Clone(l.Positions), Collapsed: maps.Clone(l.Collapsed), Viewport: l.Viewport}
+	if c.Positions == nil {
+		c.Positions = map[string]Point{}
+	}
+	return c
+}
+
+// ParseLayout decodes a layout; empty input is an empty layout.
+func ParseLayout(data []byte) (Layout, error) {
+	var l Layout
+	if len(strings.TrimSpace(string(data))) > 0 {
+		if err := json.Unmarshal(data, &l); err != nil {
+			return Layout{}, fmt.Errorf("designer: layout: %w", err)
+		}
+	}
+	if l.Positions == nil {
+		l.Positions = map[string]Point{}
+	}
+	return l, nil
+}
+
+// MarshalLayout encodes a layout as JSON.
+func MarshalLayout(l Layout) []byte {
+	b, _ := json.Marshal(l) // only maps of floats and bools: cannot fail
+	return b
+}
+
+// Document is an ASL definition as an ordered JSON tree plus its layout. A
+// Document is immutable: operations return a new one that shares the
+// unchanged parts, so untouched parts of the ASL keep their text and key
+// order exactly.
+type Document struct {
+	root   *jsonv.Object
+	layout Layout
+	idx    *index
+}
+
+// NewDocument returns a document for a fresh workflow: one Pass state.
+func NewDocument() *Document {
+	root := jsonv.ObjectOf(
+		"Comment", "A description of my state machine",
+		"StartAt", "Pass",
+		"States", jsonv.ObjectOf("Pass", jsonv.ObjectOf("Type", "Pass", "End", true)),
+		"QueryLanguage", "JSONPath",
+	)
+	return &Document{root: root, layout: Layout{Positions: map[string]Point{}}}
+}
+
+// ParseDocument reads an ASL definition (JSON text) with its layout (JSON,
+// may be empty).
+func ParseDocument(asl, layout []byte) (*Document, error) {
+	v, err := jsonv.Decode(asl)
+	if err != nil {
+		return nil, fmt.Errorf("designer: the definition is not valid JSON: %w", err)
+	}
+	root, ok := v.(*jsonv.Object)
+	if !ok {
+		return nil, fmt.Errorf("designer: the definition must be a JSON object, not %s", jsonv.TypeName(v))
+	}
+	l, err := ParseLayout(layout)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{root: root, layout: l}, nil
+}
+
+// Root returns the ASL as a jsonv object; callers must not modify it.
+func (d *Document) Root() *jsonv.Object { return d.root }
+
+// ASL returns the definition as compact JSON in the document's key order.
+func (d *Document) ASL() []byte { return jsonv.Marshal(d.root) }
+
+// Text returns the definition indented by two spaces, as the code view shows it.
+func (d *Document) Text() string { return string(indent(nil, d.root, "")) }
+
+// Layout returns a copy of the layout.
+func (d *Document) Layout() Layout { return d.layout.clone() }
+
+func (d *Document) with(root *jsonv.Object, l Layout) *Document {
+	return &Document{root: root, layout: l}
+}
+
+// indent appends v with two-space indentation.
+func indent(buf []byte, v any, prefix string) []byte {
+	switch x := v.(type) {
+	case *jsonv.Object:
+		if x.Len() == 0 {
+			return append(buf, "{}"...)
+		}
+		buf = append(buf, "{\n"...)
+		for i, m := range x.Members() {
+			buf = append(buf, prefix+"  "...)
+			buf = jsonv.AppendString(buf, m.Key)
+			buf = append(buf, ": "...)
+			buf = indent(buf, m.Value, prefix+"  ")
+			if i < x.Len()-1 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '\n')
+		}
+		return append(buf, prefix+"}"...)
+	case []any:
+		if len(x) == 0 {
+			return append(buf, "[]"...)
+		}
+		buf = append(buf, "[\n"...)
+		for i, e := range x {
+			buf = append(buf, prefix+"  "...)
+			buf = indent(buf, e, prefix+"  ")
+			if i < len(x)-1 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '\n')
+		}
+		return append(buf, prefix+"]"...)
+	default:
+		return jsonv.Append(buf, v)
+	}
+}
+
+// --- index: where every state and machine is in the tree ---
+
+// machineRef is a top-level machine, a Parallel branch or a Map processor.
+type machineRef struct {
+	id     string // container id: "" at the top, "<owner path>/<i>" inside
+	addr   []any
+	obj    *jsonv.Object
+	owner  *stateRef
+	kind   string // "", "branch", "processor"
+	index  int
+	states []*stateRef
+}
+
+type stateRef struct {
+	name    string
+	path    string
+	addr    []any
+	obj     *jsonv.Object
+	typ     string
+	machine *machineRef
+	inner   []*machineRef
+}
+
+type index struct {
+	byName   map[string]*stateRef
+	byPath   map[string]*stateRef
+	states   []*stateRef
+	machines map[string]*machineRef
+	order    []*machineRef
+}
+
+func escapeName(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+func (d *Document) index() *index {
+	if d.idx != nil {
+		return d.idx
+	}
+	ix := &index{byName: map[string]*stateRef{}, byPath: map[string]*stateRef{}, machines: map[string]*machineRef{}}
+	ix.machine(d.root, nil, "", nil, "", 0, 0)
+	d.idx = ix
+	return ix
+}
+
+const maxNesting = 64
+
+func (ix *index) machine(obj *jsonv.Object, addr []any, id string, owner *stateRef, kind string, i, depth int) *machineRef {
+	m := &machineRef{id: id, addr: addr, obj: obj, owner: owner, kind: kind, index: i}
+	ix.machines[id] = m
+	ix.order = append(ix.order, m)
+	states, _ := getIn(obj, []any{"States"})
+	so, ok := states.(*jsonv.Object)
+	if !ok || depth > maxNesting {
+		return m
+	}
+	for _, mem := range so.Members() {
+		st, ok := mem.Value.(*jsonv.Object)
+		if !ok {
+			continue
+		}
+		path := escapeName(mem.Key)
+		if id != "" {
+			path = id + "/" + path
+		}
+		sa := append(append(append([]any{}, addr...), "States"), mem.Key)
+		s := &stateRef{name: mem.Key, path: path, addr: sa, obj: st, typ: str(st, "Type"), machine: m}
+		m.states = append(m.states, s)
+		ix.states = append(ix.states, s)
+		if _, dup := ix.byName[s.name]; !dup {
+			ix.byName[s.name] = s
+		}
+		ix.byPath[path] = s
+		switch s.typ {
+		case "Parallel":
+			for bi, b := range arr(st, "Branches") {
+				if bo, ok := b.(*jsonv.Object); ok {
+					ba := append(append(append([]any{}, sa...), "Branches"), bi)
+					s.inner = append(s.inner, ix.machine(bo, ba, path+"/"+strconv.Itoa(bi), s, "branch", bi, depth+1))
+				}
+			}
+		case "Map":
+			key := processorKey(st)
+			if po := getObj(st, []any{key}); po != nil {
+				pa := append(append([]any{}, sa...), key)
+				s.inner = append(s.inner, ix.machine(po, pa, path+"/0", s, "processor", 0, depth+1))
+			}
+		}
+	}
+	return m
+}
+
+// processorKey is the Map field that holds the processor: ItemProcessor, or
+// the legacy Iterator when only that is present.
+func processorKey(st *jsonv.Object) string {
+	if !st.Has("ItemProcessor") && st.Has("Iterator") {
+		return "Iterator"
+	}
+	return "ItemProcessor"
+}
+
+// state finds a state by name.
+func (d *Document) state(name string) (*stateRef, error) {
+	s := d.index().byName[name]
+	if s == nil {
+		return nil, &OpError{Msg: fmt.Sprintf("there is no state named %q", name)}
+	}
+	return s, nil
+}
+
+func (d *Document) container(id string) (*machineRef, error) {
+	m := d.index().machines[id]
+	if m == nil {
+		return nil, &OpError{Msg: fmt.Sprintf("there is no container %q", id)}
+	}
+	return m, nil
+}
+
+// Names returns every state name in the document.
+func (d *Document) Names() []string {
+	ix := d.index()
+	out := make([]string, len(ix.states))
+	for i, s := range ix.states {
+		out[i] = s.name
+	}
+	return out
+}
+
+// PathOf returns the diagram path of the named state, "" when absent.
+func (d *Document) PathOf(name string) string {
+	if s := d.index().byName[name]; s != nil {
+		return s.path
+	}
+	return ""
+}

@@ -1,0 +1,228 @@
+package designer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"stepwise/engine/asl"
+)
+
+// History operations, handled by the Editor rather than the document.
+const (
+	OpUndo = "undo"
+	OpRedo = "redo"
+	OpCopy = "copy" // States; answers with the clipboard text, changes nothing
+)
+
+// DefaultKeep is how many revisions of undo history a draft keeps.
+const DefaultKeep = 200
+
+// Editor applies operations to drafts: it loads the draft's current
+// revision, applies the operation, validates the result with engine/asl and
+// commits the new revision, so every gesture is saved.
+type Editor struct {
+	store DraftStore
+	now   func() time.Time
+	keep  int64
+
+	mu    sync.Mutex
+	cache map[string]cached // draft id → document at a version
+}
+
+type cached struct {
+	version int64
+	doc     *Document
+}
+
+const cacheSize = 64
+
+// NewEditor returns an Editor over store. now may be nil (time.Now).
+func NewEditor(store DraftStore, now func() time.Time) *Editor {
+	if now == nil {
+		now = time.Now
+	}
+	return &Editor{store: store, now: now, keep: DefaultKeep, cache: map[string]cached{}}
+}
+
+// Store returns the editor's draft store.
+func (e *Editor) Store() DraftStore { return e.store }
+
+// View is a draft as the canvas needs it after every operation.
+type View struct {
+	ID          string          `json:"id"`
+	Machine     string          `json:"machine"`
+	Version     int64           `json:"version"`
+	CanUndo     bool            `json:"canUndo"`
+	CanRedo     bool            `json:"canRedo"`
+	Graph       *Graph          `json:"graph"`
+	ASL         string          `json:"asl"`
+	Diagnostics asl.Diagnostics `json:"diagnostics"`
+	Layout      Layout          `json:"layout"`
+	// Clipboard is set by a copy operation.
+	Clipboard string `json:"clipboard,omitempty"`
+	// Doc is the document itself.
+	Doc *Document `json:"-"`
+}
+
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Create stores a new draft of the named machine ("" for a new one) holding
+// definition (nil for a fresh one-state workflow).
+func (e *Editor) Create(ctx context.Context, machine string, definition []byte) (*View, error) {
+	doc := NewDocument()
+	if definition != nil {
+		var err error
+		if doc, err = ParseDocument(definition, nil); err != nil {
+			return nil, err
+		}
+	}
+	now := e.now()
+	d := &Draft{ID: newID(), Machine: machine, Created: now, Updated: now}
+	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.ASL(), Layout: MarshalLayout(doc.layout), At: now}); err != nil {
+		return nil, fmt.Errorf("designer: create draft: %w", err)
+	}
+	e.remember(d.ID, d.Version, doc)
+	return e.view(d, doc), nil
+}
+
+// Open returns the draft's current view.
+func (e *Editor) Open(ctx context.Context, id string) (*View, error) {
+	d, err := e.store.GetDraft(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := e.load(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return e.view(d, doc), nil
+}
+
+// Document returns the draft's current document and draft record.
+func (e *Editor) Document(ctx context.Context, id string) (*Document, *Draft, error) {
+	d, err := e.store.GetDraft(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := e.load(ctx, d)
+	return doc, d, err
+}
+
+func (e *Editor) load(ctx context.Context, d *Draft) (*Document, error) {
+	e.mu.Lock()
+	c, ok := e.cache[d.ID]
+	e.mu.Unlock()
+	if ok && c.version == d.Version {
+		return c.doc, nil
+	}
+	r, err := e.store.GetRevision(ctx, d.ID, d.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := ParseDocument(r.ASL, r.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("designer: draft %s revision %d: %w", d.ID, d.Cursor, err)
+	}
+	e.remember(d.ID, d.Version, doc)
+	return doc, nil
+}
+
+func (e *Editor) remember(id string, version int64, doc *Document) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.cache) >= cacheSize {
+		for k := range e.cache {
+			delete(e.cache, k)
+			break
+		}
+	}
+	e.cache[id] = cached{version, doc}
+}
+
+// Apply applies op to the draft if it is still at version (0 skips the
+// check). A refused operation returns an *OpError; a stale version
+// ErrVersionConflict (wrapped).
+func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*View, error) {
+	d, err := e.store.GetDraft(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if version != 0 && version != d.Version {
+		return nil, fmt.Errorf("designer: draft %s is at version %d, not %d: %w", id, d.Version, version, ErrVersionConflict)
+	}
+	doc, err := e.load(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	c := Commit{FromVersion: d.Version, Keep: e.keep, At: e.now()}
+	var nd *Document
+	switch op.Op {
+	case OpUndo, OpRedo:
+		to := d.Cursor - 1
+		if op.Op == OpRedo {
+			to = d.Cursor + 1
+		}
+		if to < d.Tail || to > d.Head {
+			return nil, opErr("nothing to %s", op.Op)
+		}
+		r, err := e.store.GetRevision(ctx, id, to)
+		if err != nil {
+			return nil, err
+		}
+		if nd, err = ParseDocument(r.ASL, r.Layout); err != nil {
+			return nil, fmt.Errorf("designer: draft %s revision %d: %w", id, to, err)
+		}
+		c.MoveTo = to
+	case OpCopy:
+		clip, err := doc.Copy(op.States)
+		if err != nil {
+			return nil, err
+		}
+		v := e.view(d, doc)
+		v.Clipboard = clip
+		return v, nil
+	default:
+		if nd, err = Apply(doc, op); err != nil {
+			return nil, err
+		}
+		if op.Amends() {
+			c.AmendLayout = MarshalLayout(nd.layout)
+		} else {
+			opText, _ := jsonMarshal(op)
+			c.Append = &Revision{ASL: nd.ASL(), Layout: MarshalLayout(nd.layout), Op: opText, At: c.At}
+		}
+	}
+	nd2, err := e.store.CommitDraft(ctx, id, c)
+	if err != nil {
+		return nil, err
+	}
+	e.remember(id, nd2.Version, nd)
+	return e.view(nd2, nd), nil
+}
+
+func (e *Editor) view(d *Draft, doc *Document) *View {
+	_, diags := asl.Parse(doc.ASL())
+	if diags == nil {
+		diags = asl.Diagnostics{}
+	}
+	return &View{
+		ID: d.ID, Machine: d.Machine, Version: d.Version,
+		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,
+		Graph: doc.Graph(diags), ASL: doc.Text(), Diagnostics: diags, Layout: doc.Layout(), Doc: doc,
+	}
+}
+
+// IsConflict reports whether err is a version conflict.
+func IsConflict(err error) bool { return errors.Is(err, ErrVersionConflict) }
+
+// IsNotFound reports whether err is a missing draft.
+func IsNotFound(err error) bool { return errors.Is(err, ErrDraftNotFound) }
