@@ -6,7 +6,7 @@
 //
 // Calls are compiled once (Parse, which checks names, arity and the types of
 // literal arguments the way AWS does at definition time) and evaluated many
-// times (Call.Eval). Behaviour follows the executions recorded against real
+// times (Call.Eval). Behavior follows the executions recorded against real
 // AWS: States.Format prints objects the Java way ({a=1, b=[]}), States.MathAdd
 // rounds each argument half-up, States.StringSplit treats its delimiter as a
 // set of characters, States.JsonMerge returns its keys in Java HashMap order,

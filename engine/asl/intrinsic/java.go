@@ -34,11 +34,11 @@ func javaStringHash(s string) int32 {
 	for _, r := range s {
 		if r >= 0x10000 {
 			r1, r2 := utf16.EncodeRune(r)
-			h = 31*h + int32(r1)
-			h = 31*h + int32(r2)
+			h = 31*h + r1
+			h = 31*h + r2
 			continue
 		}
-		h = 31*h + int32(r)
+		h = 31*h + r
 	}
 	return h
 }

@@ -277,9 +277,10 @@ func (p *parser) pathArg() (Arg, error) {
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
 		if quote != 0 {
-			if c == '\\' {
+			switch c {
+			case '\\':
 				p.pos++
-			} else if c == quote {
+			case quote:
 				quote = 0
 			}
 			p.pos++

@@ -284,9 +284,10 @@ func (p *parser) balancedEnd(open, closeCh byte) (int, error) {
 	for i := p.pos; i < len(p.src); i++ {
 		c := p.src[i]
 		if quote != 0 {
-			if c == '\\' {
+			switch c {
+			case '\\':
 				i++
-			} else if c == quote {
+			case quote:
 				quote = 0
 			}
 			continue

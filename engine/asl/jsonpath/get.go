@@ -426,11 +426,11 @@ func applyFunc(fn string, v any) (any, error) {
 		case string:
 			return jsonv.Number(int64(utf8.RuneCountInString(x))), nil
 		}
-		return nil, fmt.Errorf("Invalid function call length() on %s", jsonv.TypeName(v))
+		return nil, jaywayErrorf("Invalid function call length() on %s", jsonv.TypeName(v))
 	case "keys":
 		o, ok := v.(*jsonv.Object)
 		if !ok {
-			return nil, fmt.Errorf("Invalid function call keys() on %s", jsonv.TypeName(v))
+			return nil, jaywayErrorf("Invalid function call keys() on %s", jsonv.TypeName(v))
 		}
 		keys := make([]any, 0, o.Len())
 		for _, m := range o.Members() {
@@ -440,7 +440,7 @@ func applyFunc(fn string, v any) (any, error) {
 	case "first", "last":
 		arr, ok := v.([]any)
 		if !ok || len(arr) == 0 {
-			return nil, fmt.Errorf("Invalid function call %s() on %s", fn, jsonv.TypeName(v))
+			return nil, jaywayErrorf("Invalid function call %s() on %s", fn, jsonv.TypeName(v))
 		}
 		if fn == "first" {
 			return arr[0], nil
@@ -449,7 +449,7 @@ func applyFunc(fn string, v any) (any, error) {
 	case "min", "max", "avg", "sum", "stddev":
 		arr, ok := v.([]any)
 		if !ok {
-			return nil, fmt.Errorf("Invalid function call %s() on %s", fn, jsonv.TypeName(v))
+			return nil, jaywayErrorf("Invalid function call %s() on %s", fn, jsonv.TypeName(v))
 		}
 		var nums []float64
 		for _, e := range arr {
@@ -459,7 +459,7 @@ func applyFunc(fn string, v any) (any, error) {
 			}
 		}
 		if len(nums) == 0 {
-			return nil, fmt.Errorf("Aggregation function attempted to calculate value using empty array")
+			return nil, jaywayErrorf("Aggregation function attempted to calculate value using empty array")
 		}
 		var r float64
 		switch fn {
@@ -492,9 +492,18 @@ func applyFunc(fn string, v any) (any, error) {
 			r = math.Sqrt(sq/n - (sum/n)*(sum/n))
 		}
 		if math.IsNaN(r) || math.IsInf(r, 0) {
-			return nil, fmt.Errorf("Aggregation function %s() overflowed", fn)
+			return nil, jaywayErrorf("Aggregation function %s() overflowed", fn)
 		}
 		return jsonv.FloatNumber(r), nil
 	}
 	return nil, fmt.Errorf("unknown function %s()", fn)
+}
+
+// jaywayError carries one of Jayway's messages, which start with a capital.
+type jaywayError struct{ msg string }
+
+func (e *jaywayError) Error() string { return e.msg }
+
+func jaywayErrorf(format string, args ...any) error {
+	return &jaywayError{msg: fmt.Sprintf(format, args...)}
 }

@@ -300,7 +300,7 @@ func (p *parser) segments(inFilter bool) ([]segment, error) {
 			add(sg)
 			if sg.kind == segFunc {
 				p.skipSpaceIf(inFilter)
-				if !p.eof() && !(inFilter && !isPathContinuation(p.peek())) {
+				if !p.eof() && (!inFilter || isPathContinuation(p.peek())) {
 					return nil, p.errf(p.pos, "a function must be the last part of a path")
 				}
 				return segs, nil

@@ -367,7 +367,7 @@ func (in *interp) run(def *jsonv.Object, input any, vars map[string]any, mapItem
 				}
 				outs = append(outs, r.output)
 			}
-			res, fr = evalTemplate("ResultSelector", []any(outs))
+			res, fr = evalTemplate("ResultSelector", outs)
 			if fr != nil {
 				return *fr
 			}

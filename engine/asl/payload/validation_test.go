@@ -159,13 +159,10 @@ func definitions(t *testing.T, dir string) map[string]*jsonv.Object {
 		if err != nil {
 			return err
 		}
-		v, err := jsonv.Decode(data)
-		if err != nil {
-			return nil // not every validation entry is JSON
-		}
+		v, derr := jsonv.Decode(data)
 		o, ok := v.(*jsonv.Object)
-		if !ok {
-			return nil
+		if derr != nil || !ok {
+			return nil //nolint:nilerr // not every validation entry is a JSON object
 		}
 		if def, ok := get(o, "definition").(*jsonv.Object); ok {
 			out[strings.TrimSuffix(filepath.Base(p), ".json")] = def
