@@ -329,7 +329,9 @@ func (e *evaluator) evalTransform(n *node, env *frame) any {
 				}
 				if isObj {
 					for _, k := range uo.keys {
-						mo.set(k, uo.m[k])
+						// a copy, so that an update holding the match itself
+						// cannot make the object contain itself
+						mo.set(k, copyValue(uo.m[k]))
 					}
 				}
 			}
@@ -357,6 +359,27 @@ func (e *evaluator) evalTransform(n *node, env *frame) any {
 		}
 		return result, nil
 	}}
+}
+
+// copyValue copies containers, keeping numbers exact.
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case *seq:
+		items := make([]any, len(x.items))
+		for i, it := range x.items {
+			items[i] = copyValue(it)
+		}
+		c := *x
+		c.items = items
+		return &c
+	case *object:
+		o := newObject(len(x.keys))
+		for _, k := range x.keys {
+			o.set(k, copyValue(x.m[k]))
+		}
+		return o
+	}
+	return v
 }
 
 // deepClone copies containers so a transform can change the copy in place.

@@ -417,7 +417,7 @@ func formatIntegerF(fv float64, f *intFormat) (string, error) {
 }
 
 func fnFormatInteger(e *evaluator, c *call, a []any) (any, error) {
-	if a[0] == nil {
+	if a[0] == nil || a[1] == nil {
 		return nil, nil
 	}
 	f, err := analyseIntegerPicture(a[1].(string))
@@ -926,7 +926,7 @@ func integerMatcher(f *intFormat) (*intMatcher, error) {
 }
 
 func fnParseInteger(e *evaluator, c *call, a []any) (any, error) {
-	if a[0] == nil {
+	if a[0] == nil || a[1] == nil {
 		return nil, nil
 	}
 	f, err := analyseIntegerPicture(a[1].(string))

@@ -400,6 +400,9 @@ func fnSubstring(e *evaluator, c *call, a []any) (any, error) {
 	if a[0] == nil {
 		return nil, nil
 	}
+	if a[1] == nil {
+		return a[0], nil
+	}
 	runes := []rune(a[0].(string))
 	n := len(runes)
 	start := int(jsInt(a[1].(float64)))
@@ -457,6 +460,9 @@ func fnPad(e *evaluator, c *call, a []any) (any, error) {
 		return nil, nil
 	}
 	str := a[0].(string)
+	if a[1] == nil {
+		return str, nil
+	}
 	width := int(jsInt(a[1].(float64)))
 	ch, _ := a[2].(string)
 	if ch == "" {
@@ -1327,7 +1333,10 @@ func fnEval(e *evaluator, c *call, a []any) (any, error) {
 
 func fnPartition(e *evaluator, c *call, a []any) (any, error) {
 	arr, _ := a[0].(*seq)
-	size := a[1].(float64)
+	size, ok := a[1].(float64)
+	if !ok {
+		return nil, nil
+	}
 	if size < 1 || size != math.Trunc(size) {
 		return nil, errv("D3152", size)
 	}
@@ -1343,7 +1352,11 @@ func fnPartition(e *evaluator, c *call, a []any) (any, error) {
 }
 
 func fnRange(e *evaluator, c *call, a []any) (any, error) {
-	start, end := a[0].(float64), a[1].(float64)
+	start, ok1 := a[0].(float64)
+	end, ok2 := a[1].(float64)
+	if !ok1 || !ok2 {
+		return nil, nil
+	}
 	step := 1.0
 	if a[2] != nil {
 		step = a[2].(float64)

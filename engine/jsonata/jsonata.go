@@ -54,7 +54,9 @@ func Compile(src string) (*Expr, error) {
 	if err != nil {
 		var je *Error
 		if errors.As(err, &je) {
-			return nil, je.populate()
+			je.populate()
+			je.Value = exportValue(je.Value)
+			return nil, je
 		}
 		return nil, err
 	}

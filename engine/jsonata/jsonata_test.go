@@ -76,6 +76,9 @@ func TestEval(t *testing.T) {
 		{"seeded random is stable", "$random(7) = $random(7)", "", aws, "true"},
 		{"now is fixed", "$now()", "", &jsonata.Options{Now: func() time.Time { return time.UnixMilli(1700000000123) }}, `"2023-11-14T22:13:20.123Z"`},
 		{"millis", "$millis()", "", &jsonata.Options{Now: func() time.Time { return time.UnixMilli(42) }}, "42"},
+		{"transform cannot build a cycle", `$ ~> | $ | {"x": $} |`, `{"a":1}`, nil, `{"a":1,"x":{"a":1}}`},
+		{"missing numeric argument", "$range(nothing, 2)", "", aws, "undefined"},
+		{"substring without start", `$substring("abc", nothing)`, "", nil, `"abc"`},
 		{"shuffle with injected rand", "$shuffle([1,2,3]) ~> $sort()", "", &jsonata.Options{Rand: func() float64 { return 0.5 }}, "[1,2,3]"},
 	}
 	for _, tc := range tests {

@@ -57,6 +57,9 @@ func fnFormatNumber(e *evaluator, c *call, a []any) (any, error) {
 		return nil, nil
 	}
 	value := a[0].(float64)
+	if a[1] == nil {
+		return nil, nil
+	}
 	props := map[string]string{
 		"decimal-separator": ".", "grouping-separator": ",", "exponent-separator": "e",
 		"infinity": "Infinity", "minus-sign": "-", "NaN": "NaN", "percent": "%",
