@@ -26,6 +26,10 @@ type validateDiagnostic struct {
 	Path     string `json:"path"`
 	Line     int    `json:"line"`
 	Column   int    `json:"column"`
+	// State and Field name what the diagnostic is about ("" when the
+	// document as a whole).
+	State string `json:"state,omitempty"`
+	Field string `json:"field,omitempty"`
 }
 
 const validateUsage = `usage: stepwise validate [--format text|json] [--type STANDARD|EXPRESS] FILE...
@@ -92,7 +96,7 @@ func validateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		for _, d := range diags {
 			res.Diagnostics = append(res.Diagnostics, validateDiagnostic{Code: d.Code, Severity: d.Severity,
-				Message: d.Message, Path: d.Path, Line: d.Line, Column: d.Column})
+				Message: d.Message, Path: d.Path, Line: d.Line, Column: d.Column, State: d.State, Field: d.Field})
 			if *format == "text" {
 				fmt.Fprintln(stdout, textDiagnostic(file, d))
 			}

@@ -49,9 +49,10 @@ type StateMachine struct {
 	// Parent is the Parallel or Map state that holds this machine, nil at
 	// the top level.
 	Parent *State
+	// Node is the machine's source object.
+	Node *Node
 
 	byName map[string]*State
-	root   *Node
 }
 
 // State returns the state of this machine (not of nested ones) named name,

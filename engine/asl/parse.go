@@ -149,7 +149,7 @@ func describe(n *Node) string {
 // machine builds a state machine (top level, branch or processor) from its
 // object node.
 func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *StateMachine {
-	sm := &StateMachine{Pointer: ptr, Pos: n.Pos, Parent: parent, byName: map[string]*State{}, root: n}
+	sm := &StateMachine{Pointer: ptr, Pos: n.Pos, Parent: parent, byName: map[string]*State{}, Node: n}
 	where := ptr
 	if where == "" {
 		where = "/"

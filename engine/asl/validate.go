@@ -118,7 +118,7 @@ func (b *builder) graph(sm *StateMachine) {
 	// A missing target already explains a machine without an end.
 	if !terminal && !missing {
 		pos := sm.Pos
-		if m := sm.root.Get("States"); m != nil {
+		if m := sm.Node.Get("States"); m != nil {
 			pos = m.KeyPos
 		}
 		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), pos, state, "",
@@ -147,7 +147,7 @@ func (b *builder) machineField(sm *StateMachine) string {
 	return last
 }
 
-func (b *builder) nodeOf(sm *StateMachine) *Node { return sm.root }
+func (b *builder) nodeOf(sm *StateMachine) *Node { return sm.Node }
 
 func lastField(field string) string {
 	if i := strings.LastIndex(field, "."); i >= 0 {

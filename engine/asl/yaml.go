@@ -11,7 +11,7 @@ import (
 )
 
 // maxYAMLNodes bounds alias expansion ("billion laughs").
-const maxYAMLNodes = 1_000_000
+const maxYAMLNodes = 200_000
 
 var yamlLineRe = regexp.MustCompile(`line (\d+)`)
 
