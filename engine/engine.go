@@ -263,10 +263,13 @@ func (a *active) flush() {
 	if r.done {
 		a.finalize()
 	}
-	events := r.events
 	effects := r.effects
-	r.events, r.effects = nil, nil
+	r.effects = nil
 	if !a.express || r.done {
+		// EXPRESS executions keep their events in memory until the final
+		// record is written.
+		events := r.events
+		r.events = nil
 		st := &Step{Execution: x.Clone(), Events: events, MapRuns: r.mapRuns}
 		r.mapRuns = nil
 		for _, ef := range effects {
@@ -285,8 +288,11 @@ func (a *active) flush() {
 			st.PutFrames = []Frame{{ID: "run", Data: nil}}
 		}
 		if err := e.commit(st); err != nil {
+			// The store refused the step: the execution cannot continue
+			// durably. Stop it here; a restart recovers it from the last
+			// committed step.
 			e.log.Error("commit failed", "execution", x.ARN, "err", err)
-			return
+			r.done = true
 		}
 		if e.opts.Publisher != nil && len(events) > 0 {
 			e.opts.Publisher.Publish(x.Clone(), events)
