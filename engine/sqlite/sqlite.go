@@ -1,0 +1,297 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/url"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"time"
+
+	"stepwise/engine"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Options configure Open.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting for the writer: "FULL"
+	// (the default: a commit survives power loss) or "NORMAL" (a commit
+	// survives a process crash; the last commits may be lost on power loss).
+	Synchronous string
+	// Now is the clock for bookkeeping timestamps (migrations); default
+	// time.Now.
+	Now func() time.Time
+}
+
+// DB is an engine.Store on one SQLite file: a writer pool of one connection
+// (every write is a BEGIN IMMEDIATE transaction on it) and a reader pool.
+type DB struct {
+	path string
+	now  func() time.Time
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // readers
+
+	// Prepared on the writer; used inside transactions with tx.StmtContext.
+	stmts writerStmts
+}
+
+var _ engine.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database at path and runs the
+// migrations it has not run yet.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: open: the database path is empty")
+	}
+	switch opts.Synchronous {
+	case "":
+		opts.Synchronous = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("sqlite: open %s: Synchronous is %q; want FULL or NORMAL", path, opts.Synchronous)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	db := &DB{path: path, now: opts.Now}
+	// The pragmas go in the DSN so every connection of a pool gets them;
+	// db.Exec("PRAGMA ...") would reach one pooled connection only.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
+	wdsn := "file:" + escapePath(path) + "?" + common +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(" + opts.Synchronous + ")" +
+		"&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+	rdsn := "file:" + escapePath(path) + "?" + common + "&_pragma=query_only(1)"
+	var err error
+	if db.w, err = sql.Open("sqlite", wdsn); err != nil {
+		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.PingContext(ctx); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	if db.r, err = sql.Open("sqlite", rdsn); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
+	if err := db.stmts.prepare(ctx, db.w); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// escapePath keeps a file name with '?' or '#' from being read as a URI
+// query or fragment.
+func escapePath(p string) string {
+	return (&url.URL{Path: p}).EscapedPath()
+}
+
+// Path returns the database file name.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	db.stmts.close()
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlite: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns nil when SQLite
+// answers "ok", or an error listing the problems.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.r.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("sqlite: integrity check %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return fmt.Errorf("sqlite: integrity check %s: %w", db.path, err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: integrity check %s: %w", db.path, err)
+	}
+	if len(msgs) == 1 && msgs[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("sqlite: integrity check %s: %q", db.path, msgs)
+}
+
+// migrationName matches NNNN_name.sql. Numbers 0001–0099 belong to the store,
+// 0100 and up to the designer's tables; all run in number order.
+var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)
+
+// migrate runs each embedded migration not yet recorded in the migrations
+// table, in order, each in its own transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: create migrations table: %w", db.path, err)
+	}
+	names, err := migrationNames(migrationFS)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
+	}
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %s: %w", db.path, name, err)
+		}
+	}
+	return nil
+}
+
+// migrationNames lists the migration files of fsys in number order and
+// rejects misnamed files and duplicate numbers.
+func migrationNames(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "migrations/*")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		base := n[len("migrations/"):]
+		m := migrationName.FindStringSubmatch(base)
+		if m == nil {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", base)
+		}
+		if prev, ok := seen[m[1]]; ok {
+			return nil, fmt.Errorf("migrations %q and %q share the number %s", prev, base, m[1])
+		}
+		seen[m[1]] = base
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	text, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, db.now().UnixNano()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Times are stored as Unix nanoseconds, 0 for the zero time. Times outside
+// what int64 nanoseconds hold (before 1678, after 2262) are clamped; a timer
+// due after 2262 never fires in practice.
+var (
+	minTime = time.Unix(0, math.MinInt64+1)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+func toNS(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Before(minTime):
+		return math.MinInt64 + 1
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// Page tokens are opaque to callers: base64 of the JSON of the sort key of
+// the last row returned.
+func encodeToken(key ...any) string {
+	b, _ := json.Marshal(key)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeToken decodes tok into the sort key parts; a token that does not
+// decode into exactly those parts is InvalidToken.
+func decodeToken(tok string, parts ...any) error {
+	bad := engine.Errorf(engine.InvalidToken, "Invalid Token: '%s'", tok)
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return bad
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw) != len(parts) {
+		return bad
+	}
+	for i, p := range parts {
+		if err := json.Unmarshal(raw[i], p); err != nil {
+			return bad
+		}
+	}
+	return nil
+}
+
+func limitOf(p engine.Page) int {
+	if p.Limit <= 0 {
+		return 100
+	}
+	return p.Limit
+}
+
+func internal(format string, args ...any) error {
+	return engine.Errorf(engine.Internal, format, args...)
+}
+
+func nullString(s string, ok bool) sql.NullString { return sql.NullString{String: s, Valid: ok} }
+
+func itoa(n int) string { return strconv.Itoa(n) }
