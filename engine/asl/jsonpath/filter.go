@@ -199,7 +199,8 @@ func (p *parser) operand() (operand, error) {
 		if err != nil {
 			return operand{}, err
 		}
-		return operand{value: s}, nil
+		// Unlike bracket names, Jayway unescapes string literals in filters.
+		return operand{value: unescape(s)}, nil
 	case c == '/':
 		return p.regex()
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -552,4 +553,44 @@ func filterCompare(a, b any) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// unescape resolves Java-style backslash escapes in a filter string literal.
+func unescape(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch n := s[i]; n {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'u':
+			if i+4 < len(s) {
+				if r, err := strconv.ParseUint(s[i+1:i+5], 16, 32); err == nil {
+					b.WriteRune(rune(r))
+					i += 4
+					continue
+				}
+			}
+			b.WriteByte(n)
+		default:
+			b.WriteByte(n)
+		}
+	}
+	return b.String()
 }

@@ -30,7 +30,8 @@ const doc = `{
   "dot.key": 8,
   "Test\\\"\"Name\"": "esc",
   "num": 10,
-  "arr": [0, 1, 2, 3, 4, 5]
+  "arr": [0, 1, 2, 3, 4, 5],
+  "q": ["it's", "tab\there", "x"]
 }`
 
 func TestGet(t *testing.T) {
@@ -112,6 +113,8 @@ func TestGet(t *testing.T) {
 		{"$.items[?(@.tags.length() == 2)].y", `["b"]`, false},
 		{"$.items[?(@['y'] == \"c\")].x", `[]`, false},
 		{"$.items[?(@.y == \"c\")].y", `["c"]`, false},
+		{`$.q[?(@ == 'it\'s')]`, `["it's"]`, false},
+		{`$.q[?(@ == "tab\there")]`, `["tab\there"]`, false},
 		{"$.arr.sum()", `15`, true},
 		{"$.arr.max()", `5`, true},
 		{"$.arr.min()", `0`, true},
