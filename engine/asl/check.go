@@ -35,6 +35,11 @@ func (b *builder) checkState(s *State) {
 		b.checkTimeouts(s)
 	case TypeMap:
 		b.checkMap(s)
+	case TypeChoice:
+		if !s.Has("Default") && len(s.Choices) > 0 {
+			b.add(CodeNoDefault, SeverityWarning, s.Pointer, s.Pos, s.Name, "Default",
+				sprintf("Choice state %q has no 'Default': input that matches no rule fails the execution with States.NoChoiceMatched", s.Name))
+		}
 	}
 }
 
@@ -351,6 +356,10 @@ var templateRe = regexp.MustCompile(`(?s)^\{% \S.*\s%\}$`)
 func (b *builder) template(s *State, n *Node, ptr, field string) {
 	v := n.Text
 	if !strings.HasPrefix(v, "{%") && !strings.HasSuffix(v, "%}") {
+		if strings.HasPrefix(v, "$.") || strings.HasPrefix(v, "$$.") || intrinsic.IsCall(v) {
+			b.add(CodeJSONPathInJSONata, SeverityWarning, ptr, n.Pos, s.Name, field,
+				sprintf("The value of '%s' looks like JSONPath but this state uses JSONata, so it is a literal string; write '{%% expression %%}' to evaluate it", lastField(field)))
+		}
 		return
 	}
 	if !IsTemplate(v) || !templateRe.MatchString(v) {
@@ -382,6 +391,9 @@ func (b *builder) errorNames(s *State, names []string, ptr, field string, retry 
 		case strings.HasPrefix(name, "States.") && !KnownErrorNames[name]:
 			b.schema(join(fptr, strconv.Itoa(i)), pos, s.Name, field+".ErrorEquals",
 				"%q is not an error name Step Functions defines; names starting with 'States.' are reserved", name)
+		case retry && name == "States.DataLimitExceeded":
+			b.add(CodeRetryOnTerminal, SeverityWarning, join(fptr, strconv.Itoa(i)), pos, s.Name, field+".ErrorEquals",
+				"'States.DataLimitExceeded' is terminal: retrying cannot make the payload smaller")
 		case retry && name == "States.Runtime":
 			b.add(CodeRetryOnRuntime, SeverityWarning, join(fptr, strconv.Itoa(i)), pos, s.Name, field+".ErrorEquals",
 				"Retrying on 'States.Runtime' repeats a failure that will not go away (a path or expression that cannot be evaluated)")
@@ -463,6 +475,11 @@ func (b *builder) checkResource(s *State) {
 }
 
 func (b *builder) checkTimeouts(s *State) {
+	waits := expressToken.MatchString(s.Resource) || strings.Contains(s.Resource, ":activity:")
+	if waits && !s.Has("TimeoutSeconds") && !s.Has("TimeoutSecondsPath") && !s.Has("HeartbeatSeconds") && !s.Has("HeartbeatSecondsPath") {
+		b.add(CodeTimeoutMissing, SeverityWarning, s.Pointer, s.Pos, s.Name, "TimeoutSeconds",
+			sprintf("Task %q waits for a worker or callback but has no 'TimeoutSeconds' or 'HeartbeatSeconds': a lost callback keeps the execution waiting for up to a year", s.Name))
+	}
 	t, ok1 := numberOf(s.TimeoutSeconds)
 	h, ok2 := numberOf(s.HeartbeatSeconds)
 	if ok1 && ok2 && h >= t {

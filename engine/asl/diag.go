@@ -25,7 +25,10 @@ const (
 	CodeNoPath             = "NO_PATH"
 	CodePassResultIsStatic = "PASS_RESULT_IS_STATIC"
 	CodeRetryOnRuntime     = "RETRY_ON_RUNTIME_ERROR"
+	CodeRetryOnTerminal    = "RETRY_ON_TERMINAL_ERROR"
 	CodeTimeoutMissing     = "NO_TIMEOUT"
+	CodeNoDefault          = "NO_DEFAULT"
+	CodeJSONPathInJSONata  = "JSONPATH_IN_JSONATA"
 )
 
 // Severity of a diagnostic, as AWS spells it.
