@@ -132,7 +132,7 @@ func (f *fakeEngine) DescribeStateMachine(ctx context.Context, arn string) (*ser
 	return &c, nil
 }
 
-func page[T any](items []T, maxResults *int32, token *string) ([]T, string, error) {
+func paginate[T any](items []T, maxResults *int32, token *string) ([]T, string, error) {
 	start := 0
 	if token != nil {
 		n, err := strconv.Atoi(strings.TrimPrefix(*token, "tok-"))
@@ -161,7 +161,7 @@ func (f *fakeEngine) ListStateMachines(ctx context.Context, in *server.ListState
 		all = append(all, server.StateMachineListItem{StateMachineArn: sm.StateMachineArn, Name: sm.Name, Type: sm.Type, CreationDate: sm.CreationDate})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-	items, next, err := page(all, in.MaxResults, in.NextToken)
+	items, next, err := paginate(all, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (f *fakeEngine) ListExecutions(ctx context.Context, in *server.ListExecutio
 		}
 		all = append(all, server.ExecutionListItem{ExecutionArn: x.desc.ExecutionArn, StateMachineArn: x.desc.StateMachineArn, Name: x.desc.Name, Status: x.desc.Status, StartDate: x.desc.StartDate, StopDate: x.desc.StopDate})
 	}
-	items, next, err := page(all, in.MaxResults, in.NextToken)
+	items, next, err := paginate(all, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +340,7 @@ func (f *fakeEngine) GetExecutionHistory(ctx context.Context, in *server.GetExec
 			evs[i], evs[j] = evs[j], evs[i]
 		}
 	}
-	items, next, err := page(evs, in.MaxResults, in.NextToken)
+	items, next, err := paginate(evs, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -310,3 +310,18 @@ func TestSDKActivities(t *testing.T) {
 	_, err = c.DescribeActivity(ctx, &sfn.DescribeActivityInput{ActivityArn: a.ActivityArn})
 	wantCode(t, "DescribeActivity after delete", err, "ActivityDoesNotExist")
 }
+
+// seedMachines creates a few machines and executions for the page tests.
+func seedMachines(t *testing.T, c *sfn.Client) {
+	t.Helper()
+	ctx := sdkContext()
+	for name, def := range map[string]string{"sm": passDef, "waiter": waitDef, "failer": failDef} {
+		must[*sfn.CreateStateMachineOutput](t, "seed "+name)(c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(name), Definition: aws.String(def), RoleArn: aws.String(roleArn)}))
+	}
+	must[*sfn.CreateStateMachineOutput](t, "seed fast")(c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("fast"), Definition: aws.String(passDef), RoleArn: aws.String(roleArn), Type: types.StateMachineTypeExpress}))
+	for name, ex := range map[string]string{"sm": "e1", "waiter": "w1", "failer": "f1"} {
+		must[*sfn.StartExecutionOutput](t, "seed "+ex)(c.StartExecution(ctx, &sfn.StartExecutionInput{
+			StateMachineArn: aws.String("arn:aws:states:us-east-1:123456789012:stateMachine:" + name), Name: aws.String(ex), Input: aws.String(`{"customer":"Ada","items":[1,2,3]}`),
+		}))
+	}
+}
