@@ -74,7 +74,7 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 		return s, nil
 	})
 	def(m, "lowercase", "<s-:s>", 1, strFn(strings.ToLower))
-	def(m, "uppercase", "<s-:s>", 1, strFn(strings.ToUpper))
+	def(m, "uppercase", "<s-:s>", 1, strFn(jsUpper))
 	def(m, "length", "<s-:n>", 1, func(e *evaluator, c *call, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
@@ -324,6 +324,12 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 	def(aws, "parse", "<s-:j>", 1, fnParse)
 	return m, aws
 }
+
+// upperSpecial holds the one-to-many upper-case mappings JavaScript applies
+// (Unicode SpecialCasing) that Go's strings.ToUpper does not.
+var upperSpecial = strings.NewReplacer("ß", "SS", "ﬀ", "FF", "ﬁ", "FI", "ﬂ", "FL", "ﬃ", "FFI", "ﬄ", "FFL", "ﬅ", "ST", "ﬆ", "ST", "ŉ", "ʼN")
+
+func jsUpper(s string) string { return strings.ToUpper(upperSpecial.Replace(s)) }
 
 func strOf(v any) string {
 	s, _ := v.(string)

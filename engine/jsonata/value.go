@@ -154,6 +154,9 @@ func toJSON(v any) (any, bool) {
 	case bool, string:
 		return x, true
 	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, true // JSON.stringify writes null
+		}
 		return json.Number(formatJSNumber(x)), true
 	case *seq:
 		out := make([]any, 0, len(x.items))
