@@ -170,7 +170,7 @@ func (c *choiceProg) eval(input any, ctx func() any) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		return compareOp(c.op[len("Numeric"):], jsonv.CompareNumbers(a, b))
+		return compareOp(c.op[len("Numeric"):], compareNumbers(a, b))
 	case c.op == "BooleanEquals":
 		a, ok1 := v.(bool)
 		b, ok2 := operand.(bool)
@@ -248,4 +248,44 @@ func stringMatches(s, pattern string) bool {
 		ti++
 	}
 	return ti == len(toks)
+}
+
+// compareNumbers compares two JSON numbers exactly, with a fast path for
+// integers that fit in 64 bits (the common case in loops and counters).
+func compareNumbers(a, b json.Number) int {
+	if x, ok := smallInt(string(a)); ok {
+		if y, ok := smallInt(string(b)); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	}
+	return jsonv.CompareNumbers(a, b)
+}
+
+// smallInt parses a plain integer of at most 18 digits without allocating.
+func smallInt(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

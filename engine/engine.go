@@ -32,6 +32,10 @@ type Options struct {
 	ExpressHistory bool
 	// MaxBatch bounds the steps committed per transaction (default 512).
 	MaxBatch int
+	// PayloadLimit is the largest execution input and state input/output in
+	// bytes: 0 means AWS's 262,144 (PayloadLimit); a negative value lifts
+	// the limit (benchmarks with large inputs).
+	PayloadLimit int
 }
 
 // Engine runs state machines. Create it with New, then Start it.
@@ -86,6 +90,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64
+	}
+	if opts.PayloadLimit == 0 {
+		opts.PayloadLimit = PayloadLimit
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 512
@@ -413,6 +420,7 @@ func (e *Engine) resume(ctx context.Context, rec *Recovered) error {
 func (e *Engine) launch(x *Execution, p *program, input any, express bool, rec *Recovered) error {
 	record := !express || e.opts.ExpressHistory
 	r := newRun(p, x.Clone(), input, e.arns, e.clock.Now, e.opts.Rand, record)
+	r.payloadLimit = e.opts.PayloadLimit
 	a := &active{e: e, r: r, done: make(chan struct{}), express: express}
 	e.mu.Lock()
 	e.active[x.ARN] = a

@@ -136,6 +136,8 @@ type run struct {
 	rand   func() float64
 	record bool
 	limit  int64 // history limit, 0 for none
+	// payloadLimit bounds state results in bytes; <= 0 for none.
+	payloadLimit int
 
 	lastID  int64
 	events  []HistoryEvent
@@ -161,7 +163,7 @@ type run struct {
 
 func newRun(p *program, x *Execution, input any, arns ARNs, now func() time.Time, rnd func() float64, record bool) *run {
 	r := &run{p: p, x: x, input: input, arns: arns, now: now, rand: rnd, record: record,
-		timers: map[string]timerInfo{}, tasks: map[string]*frame{}, lastID: x.LastEventID}
+		timers: map[string]timerInfo{}, tasks: map[string]*frame{}, lastID: x.LastEventID, payloadLimit: PayloadLimit}
 	if x.Type == Standard {
 		r.limit = HistoryLimit
 	}
@@ -377,7 +379,7 @@ func (r *run) enter(f *frame, st *stateProg, input any) {
 	if r.record {
 		d = detail{name: st.name, input: input}
 	}
-	f.entered = r.emit(f, stateType(st)+"StateEntered", &d)
+	f.entered = r.emit(f, st.enteredType, &d)
 }
 
 func stateType(st *stateProg) string {
@@ -403,7 +405,7 @@ func stateType(st *stateProg) string {
 
 // exit emits the state's Exited event and moves f on to next (nil: end).
 func (r *run) exit(f *frame, next *stateProg, output any) {
-	if exceeds(output, PayloadLimit) {
+	if r.payloadLimit > 0 && exceeds(output, r.payloadLimit) {
 		r.fail(f, &stateErr{name: "States.DataLimitExceeded", hasCause: true, terminal: true,
 			cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", f.st.name)})
 		return
@@ -412,7 +414,7 @@ func (r *run) exit(f *frame, next *stateProg, output any) {
 	if r.record {
 		d = detail{name: f.st.name, output: output}
 	}
-	r.emit(f, stateType(f.st)+"StateExited", &d)
+	r.emit(f, f.st.exitedType, &d)
 	if next == nil {
 		f.status = frDone
 		f.output = output
@@ -487,7 +489,7 @@ func (r *run) finishResult(f *frame, result any, selector bool) {
 		}
 		result = v
 	}
-	if st.kind == stPass && exceeds(result, PayloadLimit) {
+	if st.kind == stPass && r.payloadLimit > 0 && exceeds(result, r.payloadLimit) {
 		r.fail(f, &stateErr{name: "States.DataLimitExceeded", hasCause: true, terminal: true,
 			cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.name)})
 		return

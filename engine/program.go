@@ -54,6 +54,9 @@ type stateProg struct {
 	s    *asl.State
 	name string
 	kind int
+	// enteredType and exitedType are the history event types, e.g.
+	// "PassStateEntered", computed once.
+	enteredType, exitedType string
 	next *stateProg
 	end  bool
 
@@ -276,6 +279,10 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 	s := sp.s
 	var err error
 	sp.end = s.End
+	defer func() {
+		sp.enteredType = stateType(sp) + "StateEntered"
+		sp.exitedType = stateType(sp) + "StateExited"
+	}()
 	if s.Next != "" {
 		sp.next = byName[s.Next]
 		if sp.next == nil {

@@ -184,8 +184,8 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 	if in.Input == "" {
 		in.Input = "{}"
 	}
-	if len(in.Input) > PayloadLimit {
-		return nil, nil, Errorf(InvalidExecutionInput, "Input exceeds the maximum size of %d bytes", PayloadLimit)
+	if lim := e.opts.PayloadLimit; lim > 0 && len(in.Input) > lim {
+		return nil, nil, Errorf(InvalidExecutionInput, "Input exceeds the maximum size of %d bytes", lim)
 	}
 	input, err := jsonv.DecodeString(in.Input)
 	if err != nil {
@@ -224,6 +224,7 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 	x.LastEventID = 1
 	ret := x.Clone()
 	r := newRun(p, x, input, e.arns, e.clock.Now, e.opts.Rand, !express || e.opts.ExpressHistory)
+	r.payloadLimit = e.opts.PayloadLimit
 	a := &active{e: e, r: r, done: make(chan struct{}), express: express}
 	e.mu.Lock()
 	e.active[x.ARN] = a
