@@ -523,7 +523,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		s.Seconds = b.intOrTemplate(m, ptr, s, 0, 99999999)
 	case "Timestamp":
 		if ts, ok := b.str(m, ptr, name, ""); ok {
-			if !(s.Language == JSONata && IsTemplate(ts)) && !IsTimestamp(ts) {
+			if (s.Language != JSONata || !IsTemplate(ts)) && !IsTimestamp(ts) {
 				b.schema(fptr, m.Value.Pos, name, "Timestamp", "String does not match RFC3339 timestamp")
 			}
 			s.Timestamp = ts
