@@ -287,7 +287,7 @@ func (r *run) launch(f *frame) {
 		i := c.started
 		c.started++
 		c.running++
-		child := &frame{id: r.newID(), parent: f, index: i, quiet: f.quiet || f.st.distributed, lastEvent: c.startID}
+		child := &frame{parent: f, index: i, quiet: f.quiet || f.st.distributed, lastEvent: c.startID}
 		var start *stateProg
 		if f.st.kind == stParallel {
 			child.kind = kindBranch

@@ -57,8 +57,8 @@ type stateProg struct {
 	// enteredType and exitedType are the history event types, e.g.
 	// "PassStateEntered", computed once.
 	enteredType, exitedType string
-	next *stateProg
-	end  bool
+	next                    *stateProg
+	end                     bool
 
 	inputPath, outputPath *jsonpath.Path // nil: "$"
 	inputNull, outputNull bool
