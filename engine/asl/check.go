@@ -105,28 +105,10 @@ func (c *Catcher) node(s *State) *Node {
 
 // nodeAt follows a relative JSON pointer from n.
 func nodeAt(n *Node, rel string) *Node {
-	for _, tok := range strings.Split(rel, "/") {
-		if n == nil {
-			return nil
-		}
-		switch n.Kind {
-		case KindObject:
-			m := n.Get(strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~"))
-			if m == nil {
-				return nil
-			}
-			n = m.Value
-		case KindArray:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(n.Elems) {
-				return nil
-			}
-			n = n.Elems[i]
-		default:
-			return nil
-		}
+	if rel == "" {
+		return n
 	}
-	return n
+	return n.At("/" + rel)
 }
 
 func (b *builder) checkRule(s *State, r *ChoiceRule, field string) {

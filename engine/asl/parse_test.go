@@ -319,3 +319,28 @@ func TestIsTimestamp(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeAt(t *testing.T) {
+	t.Parallel()
+	src, diags := asl.ParseSource([]byte(`{"States": {"a/b": {"x": [10, {"~k": true}]}}}`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	tests := []struct {
+		ptr  string
+		want string // kind, or "" for nil
+	}{
+		{"", "object"}, {"/", "object"}, {"/States/a~1b/x/0", "number"}, {"/States/a~1b/x/1/~0k", "boolean"},
+		{"/States/a~1b/x/2", ""}, {"/States/nope", ""}, {"States", ""}, {"/States/a~1b/x/-1", ""},
+	}
+	for _, tt := range tests {
+		n := src.Root.At(tt.ptr)
+		got := ""
+		if n != nil {
+			got = n.Kind.String()
+		}
+		if got != tt.want {
+			t.Errorf("At(%q) = %q, want %q", tt.ptr, got, tt.want)
+		}
+	}
+}

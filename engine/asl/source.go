@@ -76,6 +76,40 @@ func (n *Node) Get(key string) *Member {
 	return nil
 }
 
+// At returns the node at a JSON pointer relative to n ("" or "/" is n
+// itself, "/States/A/Next" a member's value), or nil when there is none.
+func (n *Node) At(pointer string) *Node {
+	if pointer == "" || pointer == "/" {
+		return n
+	}
+	if pointer[0] != '/' {
+		return nil
+	}
+	for _, tok := range strings.Split(pointer[1:], "/") {
+		if n == nil {
+			return nil
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n.Kind {
+		case KindObject:
+			m := n.Get(tok)
+			if m == nil {
+				return nil
+			}
+			n = m.Value
+		case KindArray:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Elems) {
+				return nil
+			}
+			n = n.Elems[i]
+		default:
+			return nil
+		}
+	}
+	return n
+}
+
 // Value converts the node to a jsonv value (nil, bool, string, json.Number,
 // []any, *jsonv.Object). Duplicate keys keep the last value.
 func (n *Node) Value() any {
