@@ -65,7 +65,18 @@ func browser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
-	// Accept confirm() dialogs (delete, stop).
+	return ctx
+}
+
+// tab opens a new tab of the browser for one subtest; it accepts every
+// confirm() dialog (delete, stop).
+func tab(t *testing.T, browserCtx context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	go func() {
 		for _, err := range dialogs {
@@ -143,7 +154,7 @@ func text(t *testing.T, ctx context.Context, step, sel string) string {
 func clear(sel string) chromedp.Action[chromedp.Void] {
 	js, _ := json.Marshal(sel)
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + string(js) + `); el.value = ""; el.dispatchEvent(new Event("input")); return true })()`)(ctx, t)
+		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+string(js)+`); el.value = ""; el.dispatchEvent(new Event("input")); return true })()`)(ctx, t)
 		return err
 	})
 }
@@ -157,8 +168,15 @@ func wantContains(t *testing.T, ctx context.Context, step, got string, want ...s
 	}
 }
 
-func TestBrowserPages(t *testing.T) {
-	ctx := browser(t)
+// TestBrowser opens every page in one headless chromium, one tab per subtest.
+func TestBrowser(t *testing.T) {
+	b := browser(t)
+	t.Run("Pages", func(t *testing.T) { browserPages(t, tab(t, b)) })
+	t.Run("EmptyState", func(t *testing.T) { browserEmptyState(t, tab(t, b)) })
+	t.Run("CreateStartStopDelete", func(t *testing.T) { browserCreateStartStopDelete(t, tab(t, b)) })
+}
+
+func browserPages(t *testing.T, ctx context.Context) {
 	eng := newFakeEngine()
 	base := serve(t, newServer(t, eng))
 	c := sdkClient(base)
@@ -198,18 +216,16 @@ func TestBrowserPages(t *testing.T) {
 	wantContains(t, ctx, "activities", text(t, ctx, "activities", "main"), "Activities are not available yet")
 }
 
-func TestBrowserEmptyState(t *testing.T) {
-	ctx := browser(t)
+func browserEmptyState(t *testing.T, ctx context.Context) {
 	base := serve(t, newServer(t, newFakeEngine()))
 	run(t, ctx, "open", chromedp.Navigate(base+"/state-machines"))
 	wantContains(t, ctx, "empty", text(t, ctx, "empty", "main"), "No state machines yet", "Create state machine")
 }
 
-// TestBrowserCreateStartStopDelete walks the main flows through the forms:
+// browserCreateStartStopDelete walks the main flows through the forms:
 // create a machine, start an execution with browser-validated JSON, stop a
 // running one, delete a machine.
-func TestBrowserCreateStartStopDelete(t *testing.T) {
-	ctx := browser(t)
+func browserCreateStartStopDelete(t *testing.T, ctx context.Context) {
 	base := serve(t, newServer(t, newFakeEngine()))
 
 	run(t, ctx, "open list", chromedp.Navigate(base+"/state-machines"),
@@ -256,7 +272,7 @@ func TestScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set STEPWISE_SCREENSHOTS_ALL to a directory to save screenshots of every page")
 	}
-	ctx := browser(t)
+	ctx := tab(t, browser(t))
 	eng := newFakeEngine()
 	base := serve(t, newServer(t, eng))
 	seedMachines(t, sdkClient(base))
