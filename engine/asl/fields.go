@@ -1,5 +1,7 @@
 package asl
 
+import "sort"
+
 // Field tables: which fields each state type takes, and which belong to one
 // query language only. They are immutable.
 
@@ -73,4 +75,45 @@ var KnownErrorNames = map[string]bool{
 	"States.IntrinsicFailure": true, "States.ExceedToleratedFailureThreshold": true,
 	"States.ItemReaderFailed": true, "States.ResultWriterFailed": true, "States.Runtime": true,
 	"States.DataLimitExceeded": true, "States.Http.Socket": true,
+}
+
+// fieldOrder is the order in which Fields lists a state's fields: the order
+// AWS's documentation and console use.
+var fieldOrder = []string{"Type", "QueryLanguage", "Comment", "Resource", "Credentials", "Choices", "Default",
+	"Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Error", "ErrorPath", "Cause", "CausePath",
+	"Branches", "ItemProcessor", "Iterator", "ItemReader", "ItemsPath", "Items", "ItemSelector", "ItemBatcher",
+	"ResultWriter", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailurePercentage",
+	"ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label",
+	"InputPath", "Parameters", "Arguments", "Result", "ResultSelector", "ResultPath", "OutputPath", "Output",
+	"Assign", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath",
+	"Retry", "Catch", "Next", "End"}
+
+// Fields lists the fields a state of the given type may have in the given
+// query language ("JSONPath" or "JSONata"), in documentation order; nil for
+// an unknown type. The designer's inspector builds its forms from it.
+func Fields(stateType, language string) []string {
+	allowed := stateFields[stateType]
+	if allowed == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range fieldOrder {
+		if !allowed[f] || (language == JSONata && jsonPathOnly[f]) || (language != JSONata && jsonataOnly[f]) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ComparisonOperators lists the Choice rule comparison operators (every
+// String*, Numeric*, Timestamp*, Boolean* comparison, its *Path variant and
+// the Is* tests), sorted.
+func ComparisonOperators() []string {
+	out := make([]string, 0, len(comparisonOperators))
+	for op := range comparisonOperators {
+		out = append(out, op)
+	}
+	sort.Strings(out)
+	return out
 }

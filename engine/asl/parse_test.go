@@ -344,3 +344,26 @@ func TestNodeAt(t *testing.T) {
 		}
 	}
 }
+
+func TestFields(t *testing.T) {
+	t.Parallel()
+	got := strings.Join(asl.Fields(asl.TypePass, asl.JSONPath), ",")
+	if got != "Type,QueryLanguage,Comment,InputPath,Parameters,Result,ResultPath,OutputPath,Assign,Next,End" {
+		t.Errorf("Pass/JSONPath fields = %s", got)
+	}
+	got = strings.Join(asl.Fields(asl.TypePass, asl.JSONata), ",")
+	if got != "Type,QueryLanguage,Comment,Output,Assign,Next,End" {
+		t.Errorf("Pass/JSONata fields = %s", got)
+	}
+	if asl.Fields("Nope", asl.JSONPath) != nil {
+		t.Error("unknown type has fields")
+	}
+	for _, typ := range []string{asl.TypeTask, asl.TypePass, asl.TypeChoice, asl.TypeWait, asl.TypeSucceed, asl.TypeFail, asl.TypeParallel, asl.TypeMap} {
+		if len(asl.Fields(typ, asl.JSONPath)) < 3 {
+			t.Errorf("%s has too few fields", typ)
+		}
+	}
+	if ops := asl.ComparisonOperators(); len(ops) != 39 {
+		t.Errorf("%d comparison operators, want 39: %v", len(ops), ops)
+	}
+}
