@@ -271,10 +271,10 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 		if a[0] == nil {
 			return nil, nil
 		}
-		// btoa works on Latin-1 code units
+		// Buffer.from(str, "binary") keeps the low byte of each UTF-16 unit
 		var b []byte
-		for _, r := range a[0].(string) {
-			b = append(b, byte(r))
+		for _, u := range utf16.Encode([]rune(a[0].(string))) {
+			b = append(b, byte(u))
 		}
 		return base64.StdEncoding.EncodeToString(b), nil
 	})
@@ -751,8 +751,10 @@ func fnSplit(e *evaluator, c *call, a []any) (any, error) {
 	if sep, ok := a[1].(string); ok {
 		var parts []string
 		if sep == "" {
-			for _, u := range utf16.Encode([]rune(str)) {
-				parts = append(parts, string(utf16.Decode([]uint16{u})))
+			// JavaScript splits into UTF-16 units; a Go string cannot hold
+			// half a surrogate pair, so characters stay whole here
+			for _, r := range str {
+				parts = append(parts, string(r))
 			}
 		} else {
 			parts = strings.Split(str, sep)
