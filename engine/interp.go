@@ -180,6 +180,22 @@ func (r *run) emit(f *frame, typ string, d *detail) int64 {
 	if f != nil && f.quiet {
 		return f.lastEvent
 	}
+	if r.limit > 0 && r.lastID+1 >= r.limit {
+		// No room is left but for the final event: the execution fails as
+		// soon as control returns to the driver; this event is dropped.
+		r.limitReached = true
+		return r.lastID
+	}
+	return r.appendEvent(f, typ, d)
+}
+
+// emitFinal appends an execution's last event; it may take the last id the
+// history limit allows.
+func (r *run) emitFinal(typ string, d *detail) int64 {
+	return r.appendEvent(nil, typ, d)
+}
+
+func (r *run) appendEvent(f *frame, typ string, d *detail) int64 {
 	r.lastID++
 	id := r.lastID
 	if r.record {
@@ -197,9 +213,6 @@ func (r *run) emit(f *frame, typ string, d *detail) int64 {
 	}
 	if f != nil {
 		f.lastEvent = id
-	}
-	if r.limit > 0 && id >= r.limit && !r.done && !r.limitReached {
-		r.limitReached = true
 	}
 	return id
 }
@@ -229,6 +242,9 @@ func (r *run) pump() {
 		r.queue = r.queue[1:]
 		r.drive(f)
 	}
+	if r.limitReached && !r.done {
+		r.failHistoryLimit()
+	}
 	if len(r.queue) == 0 {
 		r.queue = nil
 	}
@@ -238,8 +254,7 @@ func (r *run) pump() {
 func (r *run) drive(f *frame) {
 	for f.status == frRunning && !r.done {
 		if r.limitReached {
-			r.finish(nil, &stateErr{name: "States.Runtime", hasCause: true, terminal: true,
-				cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", HistoryLimit)})
+			r.failHistoryLimit()
 			return
 		}
 		r.exec(f)
@@ -799,6 +814,12 @@ func (r *run) frameEnded(f *frame) {
 	r.childEnded(f.parent, f)
 }
 
+// failHistoryLimit fails an execution whose history is full.
+func (r *run) failHistoryLimit() {
+	r.finish(nil, &stateErr{name: "States.Runtime", hasCause: true, terminal: true,
+		cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", r.limit)})
+}
+
 // finish ends the execution.
 func (r *run) finish(output any, e *stateErr) {
 	if r.done {
@@ -809,12 +830,12 @@ func (r *run) finish(output any, e *stateErr) {
 		if r.record {
 			d = detail{output: output}
 		}
-		r.emit(nil, "ExecutionSucceeded", &d)
+		r.emitFinal("ExecutionSucceeded", &d)
 		r.finalStatus = Succeeded
 		r.output = output
 	} else {
 		d := detail{errName: e.name, hasErr: e.name != "", cause: e.cause, hasCause: e.hasCause}
-		r.emit(nil, "ExecutionFailed", &d)
+		r.emitFinal("ExecutionFailed", &d)
 		r.finalStatus = Failed
 		r.err = e
 	}
@@ -823,11 +844,30 @@ func (r *run) finish(output any, e *stateErr) {
 
 func (r *run) end() {
 	r.done = true
+	// Timers and tasks of this step were not armed or dispatched yet: drop
+	// them; cancel those of earlier steps.
+	fresh := map[string]bool{}
+	kept := r.effects[:0]
+	for _, ef := range r.effects {
+		switch {
+		case ef.timer != nil:
+			fresh[ef.timer.ID] = true
+		case ef.task != nil:
+			fresh[ef.task.ID] = true
+		default:
+			kept = append(kept, ef)
+		}
+	}
+	r.effects = kept
 	for id := range r.timers {
-		r.effects = append(r.effects, effect{cancelTimer: id})
+		if !fresh[id] {
+			r.effects = append(r.effects, effect{cancelTimer: id})
+		}
 	}
 	for id := range r.tasks {
-		r.effects = append(r.effects, effect{cancelTask: id})
+		if !fresh[id] {
+			r.effects = append(r.effects, effect{cancelTask: id})
+		}
 	}
 	r.timers = map[string]timerInfo{}
 	r.tasks = map[string]*frame{}
@@ -839,7 +879,7 @@ func (r *run) timeout() {
 		return
 	}
 	d := detail{errName: "States.Timeout", hasErr: true}
-	r.emit(nil, "ExecutionTimedOut", &d)
+	r.emitFinal("ExecutionTimedOut", &d)
 	r.finalStatus = TimedOut
 	r.err = &stateErr{name: "States.Timeout"}
 	r.end()
@@ -851,7 +891,7 @@ func (r *run) abort(errName, cause string) {
 		return
 	}
 	d := detail{errName: errName, hasErr: errName != "", cause: cause, hasCause: cause != ""}
-	r.emit(nil, "ExecutionAborted", &d)
+	r.emitFinal("ExecutionAborted", &d)
 	r.finalStatus = Aborted
 	r.err = &stateErr{name: errName, cause: cause, hasCause: cause != ""}
 	r.end()
