@@ -34,7 +34,7 @@ func (e *evaluator) evalFunction(n *node, input any, env *frame, applyto any, ha
 	}
 	result, err := e.apply(proc, args, input, env)
 	if err != nil {
-		if je, ok := err.(*Error); ok {
+		if je := asError(err); je != nil {
 			if je.Position == 0 {
 				je.Position = n.pos
 			}
@@ -87,7 +87,7 @@ func (e *evaluator) apply(proc any, args []any, input any, env *frame) (any, err
 		}
 		result, err = e.applyInner(next, args, input, env)
 		if err != nil {
-			if je, ok := err.(*Error); ok && je.Token == "" {
+			if je := asError(err); je != nil && je.Token == "" {
 				je.Token = procName(call.procedure)
 				if je.Position == 0 {
 					je.Position = call.pos
@@ -113,7 +113,7 @@ func (e *evaluator) applyInner(proc any, args []any, input any, env *frame) (any
 		if p.sig != nil {
 			v, err := p.sig.validate(args, input)
 			if err != nil {
-				if je, ok := err.(*Error); ok && je.Token == "" {
+				if je := asError(err); je != nil && je.Token == "" {
 					je.Token = p.name
 				}
 				return nil, err
@@ -122,7 +122,7 @@ func (e *evaluator) applyInner(proc any, args []any, input any, env *frame) (any
 		}
 		r, err := p.impl(e, &call{input: input, env: env}, args)
 		if err != nil {
-			if je, ok := err.(*Error); ok && je.Token == "" && p.name != "" {
+			if je := asError(err); je != nil && je.Token == "" && p.name != "" {
 				je.Token = p.name
 			}
 		}

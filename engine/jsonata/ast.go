@@ -439,15 +439,16 @@ func (p *parser) processAST(expr *node) (*node, error) {
 	case "string", "number", "value", "wildcard", "descendant", "variable", "regex":
 		result = expr
 	case "operator":
-		if expr.value == "and" || expr.value == "or" || expr.value == "in" {
+		switch expr.value {
+		case "and", "or", "in":
 			expr.typ = "name"
 			result, err = p.processAST(expr)
 			if err != nil {
 				return nil, err
 			}
-		} else if expr.value == "?" {
+		case "?":
 			result = expr
-		} else {
+		default:
 			return nil, errTok("S0201", expr.pos, tokenText(expr.value))
 		}
 	default:

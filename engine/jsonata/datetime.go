@@ -216,7 +216,7 @@ type intFormat struct {
 	n               int
 }
 
-func analyseIntegerPicture(picture string) (*intFormat, error) {
+func analyzeIntegerPicture(picture string) (*intFormat, error) {
 	f := &intFormat{primary: "decimal", tcase: "lower"}
 	primary := picture
 	if semi := strings.LastIndex(picture, ";"); semi >= 0 {
@@ -355,9 +355,10 @@ func formatIntegerF(fv float64, f *intFormat) (string, error) {
 		}
 	case "words":
 		s = numberToWords(fv, f.ordinal)
-		if f.tcase == "upper" {
+		switch f.tcase {
+		case "upper":
 			s = strings.ToUpper(s)
-		} else if f.tcase == "lower" {
+		case "lower":
 			s = strings.ToLower(s)
 		}
 	case "decimal":
@@ -420,7 +421,7 @@ func fnFormatInteger(e *evaluator, c *call, a []any) (any, error) {
 	if a[0] == nil || a[1] == nil {
 		return nil, nil
 	}
-	f, err := analyseIntegerPicture(a[1].(string))
+	f, err := analyzeIntegerPicture(a[1].(string))
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +443,7 @@ type dtPart struct {
 	n             int
 }
 
-func analyseDateTimePicture(picture string) ([]*dtPart, error) {
+func analyzeDateTimePicture(picture string) ([]*dtPart, error) {
 	var spec []*dtPart
 	addLiteral := func(start, end int) {
 		if end > start {
@@ -482,9 +483,9 @@ func analyseDateTimePicture(picture string) ([]*dtPart, error) {
 					hasMax = true
 				}
 				d.hasWidth = true
-				d.widthMin = parseWidth(minS, true)
+				d.widthMin = parseWidth(minS)
 				if hasMax {
-					d.widthMax = parseWidth(maxS, true)
+					d.widthMax = parseWidth(maxS)
 				}
 				pres = marker[1:comma]
 			} else {
@@ -524,7 +525,7 @@ func analyseDateTimePicture(picture string) ([]*dtPart, error) {
 				if d.presentation2 != "" {
 					ip += ";" + d.presentation2
 				}
-				f, err := analyseIntegerPicture(ip)
+				f, err := analyzeIntegerPicture(ip)
 				if err != nil {
 					return nil, err
 				}
@@ -543,7 +544,7 @@ func analyseDateTimePicture(picture string) ([]*dtPart, error) {
 				}
 			}
 			if d.component == 'Z' || d.component == 'z' {
-				f, err := analyseIntegerPicture(d.presentation1)
+				f, err := analyzeIntegerPicture(d.presentation1)
 				if err != nil {
 					return nil, err
 				}
@@ -558,7 +559,7 @@ func analyseDateTimePicture(picture string) ([]*dtPart, error) {
 	return spec, nil
 }
 
-func parseWidth(s string, _ bool) int {
+func parseWidth(s string) int {
 	if s == "" || s == "*" {
 		return -1
 	}
@@ -729,7 +730,7 @@ func formatDateTime(millis float64, picture *string, timezone *string) (string, 
 	if picture != nil {
 		pic = *picture
 	}
-	spec, err := analyseDateTimePicture(pic)
+	spec, err := analyzeDateTimePicture(pic)
 	if err != nil {
 		return "", err
 	}
@@ -784,9 +785,10 @@ func formatComponent(t time.Time, p *dtPart, offH, offM int) (string, error) {
 			default:
 				return "", errv("D3133", string(p.component))
 			}
-			if p.names == "upper" {
+			switch p.names {
+			case "upper":
 				name = strings.ToUpper(name)
-			} else if p.names == "lower" {
+			case "lower":
 				name = strings.ToLower(name)
 			}
 			if p.hasWidth && p.widthMax >= 0 && len(name) > p.widthMax {
@@ -805,15 +807,15 @@ func formatComponent(t time.Time, p *dtPart, offH, offM int) (string, error) {
 			s, err = formatIntegerWith(offset, p.intFormat)
 		} else {
 			nd := p.intFormat.mandatoryDigits
-			switch {
-			case nd == 1 || nd == 2:
+			switch nd {
+			case 1, 2:
 				s, err = formatIntegerWith(offH, p.intFormat)
 				if offM != 0 {
-					f2, _ := analyseIntegerPicture("00")
+					f2, _ := analyzeIntegerPicture("00")
 					m, _ := formatIntegerWith(offM, f2)
 					s += ":" + m
 				}
-			case nd == 3 || nd == 4:
+			case 3, 4:
 				s, err = formatIntegerWith(offset, p.intFormat)
 			default:
 				return "", errv("D3134", float64(nd))
@@ -929,7 +931,7 @@ func fnParseInteger(e *evaluator, c *call, a []any) (any, error) {
 	if a[0] == nil || a[1] == nil {
 		return nil, nil
 	}
-	f, err := analyseIntegerPicture(a[1].(string))
+	f, err := analyzeIntegerPicture(a[1].(string))
 	if err != nil {
 		return nil, err
 	}
@@ -1010,7 +1012,7 @@ func parseISO(s string) (int64, bool) {
 }
 
 func parseDateTime(e *evaluator, ts, picture string) (any, error) {
-	spec, err := analyseDateTimePicture(picture)
+	spec, err := analyzeDateTimePicture(picture)
 	if err != nil {
 		return nil, err
 	}
@@ -1117,7 +1119,7 @@ func parseDateTime(e *evaluator, ts, picture string) (any, error) {
 	full.WriteString("$")
 	re, err := regexp.Compile(full.String())
 	if err != nil {
-		return nil, nil
+		return nil, errv("D3132", picture)
 	}
 	info := re.FindStringSubmatch(ts)
 	if info == nil {

@@ -17,7 +17,7 @@
 // Evaluation is bounded: Options.MaxDepth limits the nesting of evaluation
 // (U1001; a non-tail recursive call costs about three levels, tail calls
 // none), Options.Timeout and the context's deadline limit wall-clock time
-// (U1002), cancelling the context stops evaluation (U1003), and strings and
+// (U1002), canceling the context stops evaluation (U1003), and strings and
 // arrays are capped in size (U1004) so that repeated doubling cannot exhaust
 // memory first.
 //

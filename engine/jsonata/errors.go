@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -138,20 +139,29 @@ var errorTemplates = map[string]string{
 	"D3154": "The $range() function would produce more than 1e7 items",
 	"U1001": "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
 	"U1002": "Expression evaluation timeout: Check for infinite loop",
-	"U1003": "Expression evaluation cancelled",
+	"U1003": "Expression evaluation canceled",
 	"U1004": "The result is too large: strings are limited to 2^26 characters and arrays to 2^25 items",
+}
+
+// asError returns err as an *Error, or nil.
+func asError(err error) *Error {
+	var je *Error
+	if errors.As(err, &je) {
+		return je
+	}
+	return nil
 }
 
 // populate fills in Message from the template, as jsonata-js does when it
 // throws.
-func (e *Error) populate() *Error {
+func (e *Error) populate() {
 	if e.Message != "" {
-		return e
+		return
 	}
 	tpl, ok := errorTemplates[e.Code]
 	if !ok {
 		e.Message = e.Code
-		return e
+		return
 	}
 	var b strings.Builder
 	for len(tpl) > 0 {
@@ -177,7 +187,6 @@ func (e *Error) populate() *Error {
 		b.WriteString(e.field(name, raw))
 	}
 	e.Message = b.String()
-	return e
 }
 
 func (e *Error) field(name string, raw bool) string {

@@ -605,7 +605,7 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 		}
 	}
 	if err != nil {
-		if je, ok := err.(*Error); ok {
+		if je := asError(err); je != nil {
 			je.Position = n.pos
 			je.Token = op
 		}
@@ -1143,7 +1143,7 @@ func (e *evaluator) evalSort(n *node, input any, env *frame) (any, error) {
 				comp = -1
 				continue
 			}
-			if !(at == 's' || at == 'n') || !(bt == 's' || bt == 'n') {
+			if at != 's' && at != 'n' || bt != 's' && bt != 'n' {
 				v := aa
 				if at == 's' || at == 'n' {
 					v = bb

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -520,7 +519,7 @@ func (e *evaluator) evalMatcher(fn any, args []any, env *frame) (*matchInfo, err
 	start, sok := o.m["start"].(float64)
 	end, _ := o.m["end"].(float64)
 	_, gok := o.m["groups"].(*seq)
-	if !(sok || gok || isFunction(o.m["next"])) {
+	if !sok && !gok && !isFunction(o.m["next"]) {
 		return nil, &Error{Code: "T1010"}
 	}
 	mi := &matchInfo{obj: o, start: int(start), end: int(end), groups: o.m["groups"], next: o.m["next"]}
@@ -682,11 +681,11 @@ func substituteGroups(rep string, mi *matchInfo) string {
 		if position < len(rep) {
 			dollar = rep[position]
 		}
-		switch {
-		case dollar == '$':
+		switch dollar {
+		case '$':
 			b.WriteByte('$')
 			position++
-		case dollar == '0':
+		case '0':
 			b.WriteString(mi.match)
 			position++
 		default:
@@ -1299,7 +1298,6 @@ func decodeURI(s, reserved string) (string, bool) {
 			b.Write(bytes)
 		}
 	}
-	_ = url.PathEscape
 	return b.String(), true
 }
 
@@ -1319,20 +1317,22 @@ func fnEval(e *evaluator, c *call, a []any) (any, error) {
 	ast, err := parse(a[0].(string))
 	if err != nil {
 		msg := err.Error()
-		if je, ok := err.(*Error); ok {
-			msg = je.populate().Message
+		if je := asError(err); je != nil {
+			je.populate()
+			msg = je.Message
 		}
 		return nil, &Error{Code: "D3120", Value: msg}
 	}
 	r, err := e.eval(ast, input, c.env)
 	if err != nil {
-		je, ok := err.(*Error)
-		if ok && (je.Code == "U1001" || je.Code == "U1002" || je.Code == "U1003") {
+		je := asError(err)
+		if je != nil && (je.Code == "U1001" || je.Code == "U1002" || je.Code == "U1003") {
 			return nil, err
 		}
 		msg := err.Error()
-		if ok {
-			msg = je.populate().Message
+		if je != nil {
+			je.populate()
+			msg = je.Message
 		}
 		return nil, &Error{Code: "D3121", Value: msg}
 	}

@@ -186,8 +186,8 @@ func (l *lexer) scanString(quote byte) (*token, error) {
 	var b strings.Builder
 	for l.pos < len(src) {
 		c := src[l.pos]
-		switch {
-		case c == '\\':
+		switch c {
+		case '\\':
 			l.pos++
 			if l.pos >= len(src) {
 				return nil, errTok("S0101", l.pos, "")
@@ -222,7 +222,7 @@ func (l *lexer) scanString(quote byte) (*token, error) {
 			default:
 				return nil, errTok("S0103", l.pos, string(c))
 			}
-		case c == quote:
+		case quote:
 			l.pos++
 			return l.tok(tkString, b.String()), nil
 		default:

@@ -213,7 +213,7 @@ func fnFormatNumber(e *evaluator, c *call, a []any) (any, error) {
 		}
 		return pos
 	}
-	analyse := func(p *numPicParts) *numPicVars {
+	analyze := func(p *numPicParts) *numPicVars {
 		v := &numPicVars{prefix: p.prefix, suffix: p.suffix, picture: p.sub}
 		v.intGroupPositions = groupPositions(p.integer, false, p.integer)
 		v.regularGrouping = regularInts(v.intGroupPositions)
@@ -247,7 +247,7 @@ func fnFormatNumber(e *evaluator, c *call, a []any) (any, error) {
 		if err := validate(p); err != nil {
 			return nil, err
 		}
-		vars = append(vars, analyse(p))
+		vars = append(vars, analyze(p))
 	}
 	minus := props["minus-sign"]
 	if len(vars) == 1 {

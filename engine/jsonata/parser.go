@@ -69,10 +69,9 @@ type slot struct {
 }
 
 type parser struct {
-	lex    lexer
-	src    string
-	cur    *node
-	curTok *token
+	lex lexer
+	src string
+	cur *node
 
 	ancestorLabel int
 	ancestorIndex int
@@ -418,9 +417,10 @@ func (p *parser) led(t *node, left *node) (*node, error) {
 						return nil, err
 					}
 					tok := p.cur
-					if tok.id == ">" {
+					switch tok.id {
+					case ">":
 						depth--
-					} else if tok.id == "<" {
+					case "<":
 						depth++
 					}
 					sig += tokenText(tok.value)
@@ -430,7 +430,7 @@ func (p *parser) led(t *node, left *node) (*node, error) {
 				}
 				s, err := parseSignature(sig)
 				if err != nil {
-					if e, ok := err.(*Error); ok {
+					if e := asError(err); e != nil {
 						e.Position += sigPos
 					}
 					return nil, err
@@ -476,11 +476,12 @@ func (p *parser) led(t *node, left *node) (*node, error) {
 		var terms []sortTerm
 		for {
 			term := sortTerm{}
-			if p.cur.id == "<" {
+			switch p.cur.id {
+			case "<":
 				if err := p.advance("<", false); err != nil {
 					return nil, err
 				}
-			} else if p.cur.id == ">" {
+			case ">":
 				term.descending = true
 				if err := p.advance(">", false); err != nil {
 					return nil, err

@@ -44,11 +44,6 @@ type object struct {
 
 func newObject(n int) *object { return &object{keys: make([]string, 0, n), m: make(map[string]any, n)} }
 
-func (o *object) get(k string) (any, bool) {
-	v, ok := o.m[k]
-	return v, ok
-}
-
 func (o *object) set(k string, v any) {
 	if _, ok := o.m[k]; !ok {
 		o.keys = append(o.keys, k)
@@ -67,19 +62,6 @@ func (o *object) del(k string) {
 			break
 		}
 	}
-}
-
-func (o *object) clone() *object {
-	c := &object{keys: append([]string(nil), o.keys...), m: make(map[string]any, len(o.m))}
-	for k, v := range o.m {
-		c.m[k] = v
-	}
-	return c
-}
-
-func isArray(v any) bool {
-	_, ok := v.(*seq)
-	return ok
 }
 
 func isFunction(v any) bool {
