@@ -1,9 +1,12 @@
 package asl_test
 
 import (
+	"bytes"
 	"testing"
+	"time"
 
 	"stepwise/engine/asl"
+	"stepwise/engine/jsonv"
 )
 
 var fuzzSeeds = []string{
@@ -22,7 +25,11 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
 		sm, diags := asl.Parse(data)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("Parse took %v", d)
+		}
 		for _, d := range diags {
 			if d.Code == "" || d.Severity == "" || d.Path == "" || d.Path[0] != '/' {
 				t.Fatalf("malformed diagnostic %+v", d)
@@ -30,6 +37,19 @@ func FuzzParse(f *testing.F) {
 		}
 		if sm != nil {
 			sm.Walk(func(s *asl.State) bool { _ = s.Transitions(); return true })
+		}
+		// Differential check against jsonv's decoder for JSON documents.
+		trimmed := bytes.TrimLeft(data, " \t\r\n")
+		if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+			return
+		}
+		want, werr := jsonv.Decode(data)
+		src, sdiags := asl.ParseSource(data)
+		if (werr == nil) != !sdiags.HasErrors() {
+			t.Fatalf("jsonv error %v, scanner diagnostics %v", werr, sdiags)
+		}
+		if werr == nil && !jsonv.Equal(want, src.Root.Value()) {
+			t.Fatalf("values differ: jsonv %s, scanner %s", jsonv.String(want), jsonv.String(src.Root.Value()))
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"stepwise/engine/jsonv"
 )
@@ -431,7 +433,7 @@ func (s *scanner) str() (string, *Diagnostic) {
 		if c == '"' {
 			out := string(s.data[start:s.pos])
 			s.pos++
-			return out, nil
+			return validUTF8(out), nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
@@ -445,7 +447,7 @@ func (s *scanner) str() (string, *Diagnostic) {
 		switch {
 		case c == '"':
 			s.pos++
-			return b.String(), nil
+			return validUTF8(b.String()), nil
 		case c < 0x20:
 			return "", s.fail("control character %s in a string must be escaped", describeByte(c))
 		case c == '\\':
@@ -473,13 +475,22 @@ func (s *scanner) str() (string, *Diagnostic) {
 				if !ok {
 					return "", s.fail("invalid \\u escape: expecting four hex digits")
 				}
-				if r >= 0xD800 && r < 0xDC00 && strings.HasPrefix(string(s.data[s.pos:]), "\\u") {
+				if utf16.IsSurrogate(r) {
+					// A pair makes one character; a lone half becomes U+FFFD,
+					// as jsonv decodes it.
+					r2 := rune(-1)
 					save := s.pos
-					s.pos += 2
-					if r2, ok := s.hex4(); ok && r2 >= 0xDC00 && r2 < 0xE000 {
-						r = (r-0xD800)<<10 + (r2 - 0xDC00) + 0x10000
+					if strings.HasPrefix(string(s.data[s.pos:]), "\\u") {
+						s.pos += 2
+						if x, ok := s.hex4(); ok {
+							r2 = x
+						}
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						r = dec
 					} else {
 						s.pos = save
+						r = utf8.RuneError
 					}
 				}
 				b.WriteRune(r)
@@ -492,7 +503,24 @@ func (s *scanner) str() (string, *Diagnostic) {
 			s.pos++
 		}
 	}
-	return "", s.fail("unexpected end of input inside a string")
+	// Point at the opening quote: the end of the input says little.
+	s.pos = start - 1
+	s.rewindLine()
+	return "", s.fail("unterminated string (no closing quote before the end of the input)")
+}
+
+// rewindLine recomputes the line bookkeeping after s.pos moved backwards.
+func (s *scanner) rewindLine() {
+	s.line = 1 + strings.Count(string(s.data[:s.pos]), "\n")
+	s.lineStart = strings.LastIndexByte(string(s.data[:s.pos]), '\n') + 1
+}
+
+// validUTF8 replaces invalid UTF-8 sequences with U+FFFD, as jsonv does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
 }
 
 func (s *scanner) hex4() (rune, bool) {
