@@ -331,7 +331,7 @@ func (e *evaluator) evalTransform(n *node, env *frame) any {
 					for _, k := range uo.keys {
 						// a copy, so that an update holding the match itself
 						// cannot make the object contain itself
-						mo.set(k, copyValue(uo.m[k]))
+						mo.set(k, copyValue(uo.at(k)))
 					}
 				}
 			}
@@ -375,7 +375,7 @@ func copyValue(v any) any {
 	case *object:
 		o := newObject(len(x.keys))
 		for _, k := range x.keys {
-			o.set(k, copyValue(x.m[k]))
+			o.set(k, copyValue(x.at(k)))
 		}
 		return o
 	}
@@ -394,7 +394,7 @@ func deepClone(v any) any {
 	case *object:
 		o := newObject(len(x.keys))
 		for _, k := range x.keys {
-			val := x.m[k]
+			val := x.at(k)
 			if val == nil || isFunction(val) {
 				continue
 			}

@@ -868,7 +868,7 @@ func lookupField(input any, key string) any {
 		}
 		return result
 	case *object:
-		v, _ := x.m[key]
+		v := x.at(key)
 		return v
 	case tuple:
 		v := x[key]
@@ -893,7 +893,7 @@ func evalWildcard(input any) any {
 	}
 	if o, ok := input.(*object); ok {
 		for _, k := range o.keys {
-			v := o.m[k]
+			v := o.at(k)
 			if s, ok := v.(*seq); ok {
 				results.items = append(results.items, flatten(s, nil)...)
 			} else {
@@ -935,7 +935,7 @@ func recurseDescendants(input any, rs *seq) {
 	case *object:
 		rs.items = append(rs.items, input)
 		for _, k := range x.keys {
-			recurseDescendants(x.m[k], rs)
+			recurseDescendants(x.at(k), rs)
 		}
 	default:
 		rs.items = append(rs.items, input)

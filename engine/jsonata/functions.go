@@ -188,7 +188,7 @@ func buildBuiltins() (map[string]*builtin, map[string]*builtin) {
 		for _, o := range a[0].(*seq).items {
 			if obj, ok := o.(*object); ok {
 				for _, k := range obj.keys {
-					r.set(k, obj.m[k])
+					r.set(k, obj.at(k))
 				}
 			}
 		}
@@ -516,14 +516,14 @@ func (e *evaluator) evalMatcher(fn any, args []any, env *frame) (*matchInfo, err
 	if !ok {
 		return nil, &Error{Code: "T1010"}
 	}
-	start, sok := o.m["start"].(float64)
-	end, _ := o.m["end"].(float64)
-	_, gok := o.m["groups"].(*seq)
-	if !sok && !gok && !isFunction(o.m["next"]) {
+	start, sok := o.at("start").(float64)
+	end, _ := o.at("end").(float64)
+	_, gok := o.at("groups").(*seq)
+	if !sok && !gok && !isFunction(o.at("next")) {
 		return nil, &Error{Code: "T1010"}
 	}
-	mi := &matchInfo{obj: o, start: int(start), end: int(end), groups: o.m["groups"], next: o.m["next"]}
-	mi.match, _ = o.m["match"].(string)
+	mi := &matchInfo{obj: o, start: int(start), end: int(end), groups: o.at("groups"), next: o.at("next")}
+	mi.match, _ = o.at("match").(string)
 	return mi, nil
 }
 
@@ -1098,7 +1098,7 @@ func fnSift(e *evaluator, c *call, a []any) (any, error) {
 	}
 	result := newObject(len(o.keys))
 	for _, k := range o.keys {
-		v := o.m[k]
+		v := o.at(k)
 		r, err := e.apply(a[1], hofArgs(a[1], v, k, o), nil, c.env)
 		if err != nil {
 			return nil, err
@@ -1120,7 +1120,7 @@ func fnEach(e *evaluator, c *call, a []any) (any, error) {
 		return result, nil
 	}
 	for _, k := range o.keys {
-		r, err := e.apply(a[1], hofArgs(a[1], o.m[k], k, o), nil, c.env)
+		r, err := e.apply(a[1], hofArgs(a[1], o.at(k), k, o), nil, c.env)
 		if err != nil {
 			return nil, err
 		}
@@ -1164,7 +1164,7 @@ func fnSpread(v any) any {
 		result := newSeq()
 		for _, k := range x.keys {
 			o := newObject(1)
-			o.set(k, x.m[k])
+			o.set(k, x.at(k))
 			result.items = append(result.items, o)
 		}
 		return result

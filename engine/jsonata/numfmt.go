@@ -67,7 +67,7 @@ func fnFormatNumber(e *evaluator, c *call, a []any) (any, error) {
 	}
 	if o, ok := a[2].(*object); ok {
 		for _, k := range o.keys {
-			if s, ok := o.m[k].(string); ok {
+			if s, ok := o.at(k).(string); ok {
 				props[k] = s
 			}
 		}

@@ -36,31 +36,77 @@ func newArr(items []any) *seq { return &seq{items: items} }
 // the focus, index and ancestor bindings collected along the path.
 type tuple map[string]any
 
-// object is a JSON object keeping insertion order.
+// object is a JSON object keeping insertion order. Small objects are
+// searched linearly; larger ones keep a key index.
 type object struct {
-	keys []string
-	m    map[string]any
+	keys  []string
+	vals  []any
+	index map[string]int
 }
 
-func newObject(n int) *object { return &object{keys: make([]string, 0, n), m: make(map[string]any, n)} }
+const objectIndexThreshold = 8
+
+func newObject(n int) *object {
+	return &object{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+}
+
+func (o *object) find(k string) int {
+	if o.index != nil {
+		if i, ok := o.index[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, key := range o.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// at returns the value under k, or nil (undefined).
+func (o *object) at(k string) any {
+	if i := o.find(k); i >= 0 {
+		return o.vals[i]
+	}
+	return nil
+}
 
 func (o *object) set(k string, v any) {
-	if _, ok := o.m[k]; !ok {
-		o.keys = append(o.keys, k)
+	if i := o.find(k); i >= 0 {
+		o.vals[i] = v
+		return
 	}
-	o.m[k] = v
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+	if o.index != nil {
+		o.index[k] = len(o.keys) - 1
+	} else if len(o.keys) > objectIndexThreshold {
+		o.reindex()
+	}
+}
+
+func (o *object) reindex() {
+	if len(o.keys) <= objectIndexThreshold {
+		o.index = nil
+		return
+	}
+	o.index = make(map[string]int, len(o.keys))
+	for i, k := range o.keys {
+		o.index[k] = i
+	}
 }
 
 func (o *object) del(k string) {
-	if _, ok := o.m[k]; !ok {
+	i := o.find(k)
+	if i < 0 {
 		return
 	}
-	delete(o.m, k)
-	for i, key := range o.keys {
-		if key == k {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
-			break
-		}
+	o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
+	o.vals = append(o.vals[:i:i], o.vals[i+1:]...)
+	if o.index != nil {
+		o.reindex()
 	}
 }
 
@@ -156,7 +202,7 @@ func toJSON(v any) (any, bool) {
 	case *object:
 		o := jsonv.NewObject(len(x.keys))
 		for _, k := range x.keys {
-			e := x.m[k]
+			e := x.at(k)
 			if isFunction(e) {
 				continue
 			}
@@ -336,7 +382,7 @@ func appendStringify(b []byte, v any, pretty bool, level int) []byte {
 		first := true
 		b = append(b, '{')
 		for _, k := range x.keys {
-			e := x.m[k]
+			e := x.at(k)
 			if e == nil {
 				continue
 			}
@@ -373,7 +419,7 @@ func hasNonFinite(v any) bool {
 			}
 		}
 	case *object:
-		for _, e := range x.m {
+		for _, e := range x.vals {
 			if hasNonFinite(e) {
 				return true
 			}
@@ -424,12 +470,12 @@ func deepEqual(a, b any) bool {
 		if x == y {
 			return true
 		}
-		if len(x.m) != len(y.m) {
+		if len(x.keys) != len(y.keys) {
 			return false
 		}
-		for k, v := range x.m {
-			w, ok := y.m[k]
-			if !ok || !deepEqual(v, w) {
+		for i, k := range x.keys {
+			j := y.find(k)
+			if j < 0 || !deepEqual(x.vals[i], y.vals[j]) {
 				return false
 			}
 		}
