@@ -277,7 +277,11 @@ func (a *active) flush() {
 		// record is written.
 		events := r.events
 		r.events = nil
-		st := &Step{Execution: x.Clone(), Events: events, MapRuns: r.mapRuns}
+		st := &Step{Execution: x.Clone(), Events: events}
+		for _, mr := range r.mapRuns {
+			c := *mr
+			st.MapRuns = append(st.MapRuns, &c)
+		}
 		r.mapRuns = nil
 		for _, ef := range effects {
 			switch {
@@ -286,13 +290,18 @@ func (a *active) flush() {
 			case ef.cancelTimer != "":
 				st.DeleteTimers = append(st.DeleteTimers, ef.cancelTimer)
 			case ef.task != nil:
-				st.PutTasks = append(st.PutTasks, Task{ID: ef.task.ID, Token: ef.task.Token})
+				st.PutTasks = append(st.PutTasks, Task{ID: ef.task.ID, Token: ef.task.Token, Data: encodeTask(ef.task)})
 			case ef.cancelTask != "":
 				st.DeleteTasks = append(st.DeleteTasks, ef.cancelTask)
 			}
 		}
 		if !r.done && !a.express {
-			st.PutFrames = []Frame{{ID: "run", Data: nil}}
+			snap, err := r.snapshot()
+			if err != nil {
+				e.log.Error("cannot save the interpreter state", "execution", x.ARN, "err", err)
+			} else {
+				st.PutFrames = []Frame{{ID: snapshotFrameID, Data: snap}}
+			}
 		}
 		if err := e.commit(st); err != nil {
 			// The store refused the step: the execution cannot continue
@@ -414,17 +423,56 @@ func (e *Engine) resume(ctx context.Context, rec *Recovered) error {
 	if err != nil {
 		return err
 	}
-	return e.launch(x, p, input, x.Type == Express, rec)
-}
-
-func (e *Engine) launch(x *Execution, p *program, input any, express bool, rec *Recovered) error {
+	express := x.Type == Express
 	record := !express || e.opts.ExpressHistory
 	r := newRun(p, x.Clone(), input, e.arns, e.clock.Now, e.opts.Rand, record)
 	r.payloadLimit = e.opts.PayloadLimit
-	a := &active{e: e, r: r, done: make(chan struct{}), express: express}
+	var snap []byte
+	for _, f := range rec.Frames {
+		if f.ID == snapshotFrameID {
+			snap = f.Data
+		}
+	}
+	if express || snap == nil {
+		// No step was committed (or an EXPRESS execution, which keeps no
+		// intermediate state): run it again from its input, after the
+		// events already written.
+		if express {
+			r.x.LastEventID = x.LastEventID
+			r.lastID = x.LastEventID
+		}
+		a := &active{e: e, r: r, done: make(chan struct{}), express: express}
+		e.mu.Lock()
+		e.active[x.ARN] = a
+		e.mu.Unlock()
+		go a.deliver(func(r *run) { r.start() })
+		return nil
+	}
+	if err := r.restore(snap); err != nil {
+		return err
+	}
+	if r.lastID != x.LastEventID {
+		return fmt.Errorf("snapshot ends at event %d but the history at %d", r.lastID, x.LastEventID)
+	}
+	a := &active{e: e, r: r, done: make(chan struct{})}
 	e.mu.Lock()
 	e.active[x.ARN] = a
 	e.mu.Unlock()
-	go a.deliver(func(r *run) { r.start() })
+	for _, t := range rec.Timers {
+		if _, ok := r.timers[t.ID]; ok {
+			a.armTimer(t.ID, t.Due)
+		}
+	}
+	for _, t := range rec.Tasks {
+		if _, ok := r.tasks[t.ID]; !ok {
+			continue
+		}
+		req, err := decodeTask(t.Data)
+		if err != nil {
+			e.log.Error("cannot re-dispatch a task", "execution", x.ARN, "task", t.ID, "err", err)
+			continue
+		}
+		a.dispatch(req)
+	}
 	return nil
 }

@@ -157,7 +157,10 @@ type run struct {
 	finalStatus  Status
 	scratch      []byte
 	mapRunSeq    int
-	mapRuns      []*MapRun
+	// mapRuns are the Map Runs changed since the last commit; allMapRuns
+	// every Map Run of the execution by ARN.
+	mapRuns    []*MapRun
+	allMapRuns map[string]*MapRun
 	limitReached bool
 }
 

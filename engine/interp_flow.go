@@ -232,9 +232,14 @@ func (r *run) startMap(f *frame) {
 		c.mapRunARN = r.arns.MapRun(r.x.StateMachineName, label, fmt.Sprintf("%s-%d", r.x.Name, r.mapRunSeq))
 		d := detail{mapRunARN: c.mapRunARN}
 		r.emit(f, "MapRunStarted", &d)
-		r.mapRuns = append(r.mapRuns, &MapRun{ARN: c.mapRunARN, ExecutionARN: r.x.ARN, StateMachineARN: r.x.StateMachineARN, Label: label,
+		mr := &MapRun{ARN: c.mapRunARN, ExecutionARN: r.x.ARN, StateMachineARN: r.x.StateMachineARN, Label: label,
 			Status: Running, StartDate: r.now(), MaxConcurrency: c.maxConc, ToleratedFailureCount: c.tolCount, ToleratedFailurePercentage: c.tolPct,
-			Total: int64(c.n), Pending: int64(c.n)})
+			Total: int64(c.n), Pending: int64(c.n)}
+		if r.allMapRuns == nil {
+			r.allMapRuns = map[string]*MapRun{}
+		}
+		r.allMapRuns[mr.ARN] = mr
+		r.mapRuns = append(r.mapRuns, mr)
 	}
 	r.launch(f)
 }
@@ -413,16 +418,15 @@ func (r *run) finishContainer(f *frame) {
 }
 
 func (r *run) updateMapRun(c *container, status Status) {
-	for _, mr := range r.mapRuns {
-		if mr.ARN == c.mapRunARN {
-			mr.Status = status
-			mr.StopDate = r.now()
-			mr.Succeeded = int64(c.done - c.failed)
-			mr.Failed = int64(c.failed)
-			mr.Pending = int64(c.n - c.started)
-			mr.Aborted = int64(c.started - c.done)
-			mr.Running = 0
-		}
+	if mr := r.allMapRuns[c.mapRunARN]; mr != nil {
+		r.mapRuns = append(r.mapRuns, mr)
+		mr.Status = status
+		mr.StopDate = r.now()
+		mr.Succeeded = int64(c.done - c.failed)
+		mr.Failed = int64(c.failed)
+		mr.Pending = int64(c.n - c.started)
+		mr.Aborted = int64(c.started - c.done)
+		mr.Running = 0
 	}
 }
 
