@@ -50,11 +50,13 @@ func isOpChar(c byte) bool {
 	return false
 }
 
-func (l *lexer) tok(kind tokKind, v any) *token { return &token{kind: kind, value: v, pos: l.pos} }
+func (l *lexer) tok(kind tokKind, v any) (token, bool, error) {
+	return token{kind: kind, value: v, pos: l.pos}, true, nil
+}
 
 // next returns the next token, or nil at the end. prefix is true when an
 // operator is expected (so '/' is division, not a regex).
-func (l *lexer) next(prefix bool) (*token, error) {
+func (l *lexer) next(prefix bool) (token, bool, error) {
 	src := l.src
 	n := len(src)
 	for {
@@ -65,7 +67,7 @@ func (l *lexer) next(prefix bool) (*token, error) {
 			start := l.pos
 			end := strings.Index(string(src[l.pos+2:]), "*/")
 			if end < 0 {
-				return nil, errTok("S0106", start, "")
+				return token{}, false, errTok("S0106", start, "")
 			}
 			l.pos += 2 + end + 2
 			continue
@@ -73,7 +75,7 @@ func (l *lexer) next(prefix bool) (*token, error) {
 		break
 	}
 	if l.pos >= n {
-		return nil, nil
+		return token{}, false, nil
 	}
 	c := src[l.pos]
 	if !prefix && c == '/' {
@@ -85,12 +87,12 @@ func (l *lexer) next(prefix bool) (*token, error) {
 		switch two {
 		case "..", ":=", "!=", ">=", "<=", "**", "~>", "??", "?:":
 			l.pos += 2
-			return l.tok(tkOperator, two), nil
+			return l.tok(tkOperator, two)
 		}
 	}
 	if isOpChar(c) {
 		l.pos++
-		return l.tok(tkOperator, string(c)), nil
+		return l.tok(tkOperator, string(c))
 	}
 	if c == '"' || c == '\'' {
 		return l.scanString(c)
@@ -99,21 +101,21 @@ func (l *lexer) next(prefix bool) (*token, error) {
 		text := string(src[l.pos : l.pos+m])
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, errTok("S0102", l.pos, text)
+			return token{}, false, errTok("S0102", l.pos, text)
 		}
 		l.pos += m
-		return l.tok(tkNumber, f), nil
+		return l.tok(tkNumber, f)
 	}
 	if c == '`' {
 		l.pos++
 		end := strings.IndexByte(string(src[l.pos:]), '`')
 		if end < 0 {
 			l.pos = n
-			return nil, errTok("S0105", n, "")
+			return token{}, false, errTok("S0105", n, "")
 		}
 		name := string(src[l.pos : l.pos+end])
 		l.pos += end + 1
-		return l.tok(tkName, name), nil
+		return l.tok(tkName, name)
 	}
 	i := l.pos
 	for i < n && !isSpace(src[i]) && !isOpChar(src[i]) {
@@ -122,24 +124,24 @@ func (l *lexer) next(prefix bool) (*token, error) {
 	if c == '$' {
 		name := string(src[l.pos+1 : i])
 		l.pos = i
-		return l.tok(tkVariable, name), nil
+		return l.tok(tkVariable, name)
 	}
 	name := string(src[l.pos:i])
 	l.pos = i
 	switch name {
 	case "or", "in", "and":
-		return l.tok(tkOperator, name), nil
+		return l.tok(tkOperator, name)
 	case "true":
-		return l.tok(tkValue, true), nil
+		return l.tok(tkValue, true)
 	case "false":
-		return l.tok(tkValue, false), nil
+		return l.tok(tkValue, false)
 	case "null":
-		return l.tok(tkValue, null), nil
+		return l.tok(tkValue, null)
 	}
 	if name == "" {
-		return nil, nil
+		return token{}, false, nil
 	}
-	return l.tok(tkName, name), nil
+	return l.tok(tkName, name)
 }
 
 // matchNumber matches -?(0|[1-9][0-9]*)(\.[0-9]+)?([Ee][-+]?[0-9]+)? and
@@ -180,7 +182,7 @@ func matchNumber(b []byte) int {
 	return i
 }
 
-func (l *lexer) scanString(quote byte) (*token, error) {
+func (l *lexer) scanString(quote byte) (token, bool, error) {
 	src := l.src
 	l.pos++
 	var b strings.Builder
@@ -190,7 +192,7 @@ func (l *lexer) scanString(quote byte) (*token, error) {
 		case '\\':
 			l.pos++
 			if l.pos >= len(src) {
-				return nil, errTok("S0101", l.pos, "")
+				return token{}, false, errTok("S0101", l.pos, "")
 			}
 			c = src[l.pos]
 			switch c {
@@ -209,7 +211,7 @@ func (l *lexer) scanString(quote byte) (*token, error) {
 			case 'u':
 				r, ok := hex4(src, l.pos+1)
 				if !ok {
-					return nil, errTok("S0104", l.pos, "")
+					return token{}, false, errTok("S0104", l.pos, "")
 				}
 				l.pos += 4
 				if utf16.IsSurrogate(r) && r < 0xDC00 && l.pos+6 < len(src) && src[l.pos+1] == '\\' && src[l.pos+2] == 'u' {
@@ -220,17 +222,17 @@ func (l *lexer) scanString(quote byte) (*token, error) {
 				}
 				b.WriteRune(r)
 			default:
-				return nil, errTok("S0103", l.pos, string(c))
+				return token{}, false, errTok("S0103", l.pos, string(c))
 			}
 		case quote:
 			l.pos++
-			return l.tok(tkString, b.String()), nil
+			return l.tok(tkString, b.String())
 		default:
 			b.WriteByte(c)
 		}
 		l.pos++
 	}
-	return nil, errTok("S0101", l.pos, "")
+	return token{}, false, errTok("S0101", l.pos, "")
 }
 
 func hex4(b []byte, at int) (rune, bool) {
@@ -244,7 +246,7 @@ func hex4(b []byte, at int) (rune, bool) {
 	return rune(v), true
 }
 
-func (l *lexer) scanRegex() (*token, error) {
+func (l *lexer) scanRegex() (token, bool, error) {
 	src := l.src
 	start := l.pos
 	depth := 0
@@ -258,7 +260,7 @@ func (l *lexer) scanRegex() (*token, error) {
 			if bs%2 == 0 {
 				pattern := string(src[start:l.pos])
 				if pattern == "" {
-					return nil, errTok("S0301", l.pos, "")
+					return token{}, false, errTok("S0301", l.pos, "")
 				}
 				l.pos++
 				fstart := l.pos
@@ -268,9 +270,9 @@ func (l *lexer) scanRegex() (*token, error) {
 				flags := string(src[fstart:l.pos])
 				re, err := compileJSRegex(pattern, flags)
 				if err != nil {
-					return nil, &Error{Code: "S0303", Position: start, Value: pattern}
+					return token{}, false, &Error{Code: "S0303", Position: start, Value: pattern}
 				}
-				return l.tok(tkRegex, re), nil
+				return l.tok(tkRegex, re)
 			}
 		}
 		prev := byte(0)
@@ -285,5 +287,5 @@ func (l *lexer) scanRegex() (*token, error) {
 		}
 		l.pos++
 	}
-	return nil, errTok("S0302", l.pos, "")
+	return token{}, false, errTok("S0302", l.pos, "")
 }

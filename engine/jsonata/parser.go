@@ -125,11 +125,11 @@ func (p *parser) advance(id string, infix bool) error {
 		}
 		return &Error{Code: code, Position: p.cur.pos, Token: tokenText(p.cur.value), Value: id}
 	}
-	t, err := p.lex.next(infix)
+	t, ok, err := p.lex.next(infix)
 	if err != nil {
 		return err
 	}
-	if t == nil {
+	if !ok {
 		p.cur = &node{id: "(end)", typ: "(end)", pos: len(p.src)}
 		return nil
 	}
