@@ -367,3 +367,5 @@ func TestFields(t *testing.T) {
 		t.Errorf("%d comparison operators, want 39: %v", len(ops), ops)
 	}
 }
+
+func jsonString(v any) string { return jsonv.String(v) }
