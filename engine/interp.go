@@ -149,18 +149,18 @@ type run struct {
 	tasks   map[string]*frame
 	invokes map[string]int
 
-	ctxExec      *jsonv.Object
-	ctxMachine   *jsonv.Object
-	done         bool
-	output       any
-	err          *stateErr
-	finalStatus  Status
-	scratch      []byte
-	mapRunSeq    int
+	ctxExec     *jsonv.Object
+	ctxMachine  *jsonv.Object
+	done        bool
+	output      any
+	err         *stateErr
+	finalStatus Status
+	scratch     []byte
+	mapRunSeq   int
 	// mapRuns are the Map Runs changed since the last commit; allMapRuns
 	// every Map Run of the execution by ARN.
-	mapRuns    []*MapRun
-	allMapRuns map[string]*MapRun
+	mapRuns      []*MapRun
+	allMapRuns   map[string]*MapRun
 	limitReached bool
 }
 
