@@ -69,13 +69,13 @@ type Document struct {
 	idx    *index
 }
 
-// NewDocument returns a document for a fresh workflow: one Pass state.
+// NewDocument returns a document for a fresh workflow: no states yet; the
+// first state added becomes the StartAt state.
 func NewDocument() *Document {
 	root := jsonv.ObjectOf(
 		"Comment", "A description of my state machine",
-		"StartAt", "Pass",
-		"States", jsonv.ObjectOf("Pass", jsonv.ObjectOf("Type", "Pass", "End", true)),
-		"QueryLanguage", "JSONPath",
+		"StartAt", "",
+		"States", jsonv.NewObject(0),
 	)
 	return &Document{root: root, layout: Layout{Positions: map[string]Point{}}}
 }

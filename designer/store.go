@@ -79,6 +79,9 @@ type DraftStore interface {
 	// CommitDraft applies c and returns the updated draft, or
 	// ErrVersionConflict when the draft is no longer at c.FromVersion.
 	CommitDraft(ctx context.Context, id string, c Commit) (*Draft, error)
+	// SetDraftMachine records that the draft now edits the named machine
+	// (after "Save" created it).
+	SetDraftMachine(ctx context.Context, id, machine string) error
 	// DeleteDraft removes a draft and its history.
 	DeleteDraft(ctx context.Context, id string) error
 }
@@ -205,6 +208,18 @@ func (s *MemStore) CommitDraft(_ context.Context, id string, c Commit) (*Draft, 
 	d.Updated = c.At
 	md.d = d
 	return &d, nil
+}
+
+// SetDraftMachine implements DraftStore.
+func (s *MemStore) SetDraftMachine(_ context.Context, id, machine string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	md, ok := s.drafts[id]
+	if !ok {
+		return fmt.Errorf("designer: draft %s: %w", id, ErrDraftNotFound)
+	}
+	md.d.Machine = machine
+	return nil
 }
 
 // DeleteDraft implements DraftStore.

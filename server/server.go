@@ -213,6 +213,7 @@ func (s *Server) routes() *echo.Echo {
 	ui.POST("/state-machines/:name/executions/:exec/stop", s.stopExecution)
 	ui.POST("/state-machines/:name/executions/:exec/redrive", s.redriveExecution)
 	ui.GET("/activities", s.pageActivities)
+	s.registerDesigner(e)
 	return e
 }
 

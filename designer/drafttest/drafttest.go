@@ -161,6 +161,15 @@ func Run(t *testing.T, open func(t *testing.T) designer.DraftStore) {
 		if _, err := s.FindDraft(ctx, "nope"); !errors.Is(err, designer.ErrDraftNotFound) {
 			t.Fatalf("FindDraft of a missing machine: %v", err)
 		}
+		if err := s.SetDraftMachine(ctx, "b", "orders2"); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := s.FindDraft(ctx, "orders2"); err != nil || d.ID != "b" {
+			t.Fatalf("FindDraft after SetDraftMachine: %+v %v", d, err)
+		}
+		if err := s.SetDraftMachine(ctx, "zz", "x"); !errors.Is(err, designer.ErrDraftNotFound) {
+			t.Fatalf("SetDraftMachine of a missing draft: %v", err)
+		}
 		if err := s.DeleteDraft(ctx, "a"); err != nil {
 			t.Fatal(err)
 		}

@@ -157,6 +157,18 @@ func (s *Drafts) CommitDraft(ctx context.Context, id string, c designer.Commit) 
 	return d, nil
 }
 
+// SetDraftMachine implements designer.DraftStore.
+func (s *Drafts) SetDraftMachine(ctx context.Context, id, machine string) error {
+	res, err := s.db.w.ExecContext(ctx, `UPDATE drafts SET machine = ? WHERE id = ?`, machine, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: draft %s: set machine: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: draft %s: %w", id, designer.ErrDraftNotFound)
+	}
+	return nil
+}
+
 // DeleteDraft implements designer.DraftStore.
 func (s *Drafts) DeleteDraft(ctx context.Context, id string) error {
 	if _, err := s.db.w.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {

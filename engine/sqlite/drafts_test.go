@@ -50,7 +50,7 @@ func TestDraftsSurviveReopen(t *testing.T) {
 	if got.ASL != v.ASL || got.Layout.Positions["Wait"] != (designer.Point{X: 10, Y: 20}) || !got.CanUndo {
 		t.Fatalf("after reopen: %+v", got)
 	}
-	if u, err := ed2.Apply(ctx, v.ID, got.Version, designer.Op{Op: "undo"}); err != nil || len(u.Graph.Nodes) != 1 {
+	if u, err := ed2.Apply(ctx, v.ID, got.Version, designer.Op{Op: "undo"}); err != nil || len(u.Graph.Nodes) != 0 {
 		t.Fatalf("undo after reopen: %v", err)
 	}
 }

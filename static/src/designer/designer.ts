@@ -1,0 +1,1107 @@
+// The designer canvas. The server owns the document: every gesture becomes an
+// operation POSTed to <draft>/ops, and the answer (graph, ASL, diagnostics,
+// version) replaces what is shown. Dragging is local until the drop.
+import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
+
+const NODE_W = 180;
+const NODE_H = 46;
+const LANE_PAD = 22;
+const LANE_HEAD = 26;
+const SVGNS = "http://www.w3.org/2000/svg";
+
+const root = document.getElementById("designer") as HTMLElement;
+const draftURL = root.dataset.draftUrl!;
+const csrf = root.dataset.csrf || "";
+const svg = root.querySelector("[data-canvas]") as SVGSVGElement;
+const viewportG = svg.querySelector(".dz-viewport") as SVGGElement;
+const containersG = svg.querySelector(".dz-containers") as SVGGElement;
+const edgesG = svg.querySelector(".dz-edges") as SVGGElement;
+const nodesG = svg.querySelector(".dz-nodes") as SVGGElement;
+const overlayG = svg.querySelector(".dz-overlay") as SVGGElement;
+const boxRect = svg.querySelector(".dz-box") as SVGRectElement;
+const minimap = root.querySelector(".dz-minimap-svg") as SVGSVGElement;
+const statusLine = root.querySelector("[data-status-line]") as HTMLElement;
+const announceEl = root.querySelector("[data-announce]") as HTMLElement;
+const toastEl = root.querySelector("[data-toast]") as HTMLElement;
+const aslEl = root.querySelector("[data-asl]") as HTMLElement;
+const problemsEl = root.querySelector("[data-problems]") as HTMLElement;
+const selectionEl = root.querySelector("[data-selection-info]") as HTMLElement;
+const inspector = root.querySelector("[data-inspector]") as HTMLElement;
+
+let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.textContent || "{}");
+// Positions shown: the stored ones, plus computed ones for unplaced states.
+let pos = new Map<string, Pt>();
+let nodeByPath = new Map<string, GNode>();
+let selected = new Set<string>();
+let selectedEdge: GEdge | null = null;
+let zoom = 1, panX = 40, panY = 40;
+let clipboard = "";
+
+// Timings for the performance report (read by the browser tests).
+const perf = { ops: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[] };
+(window as unknown as { __dz: unknown }).__dz = {
+  perf,
+  get view() { return view; },
+  get positions() { return Object.fromEntries(pos); },
+  ready: false,
+};
+
+// ---------- server ----------
+
+let queue: Promise<unknown> = Promise.resolve();
+let pending = 0;
+
+function send(op: Op): Promise<DraftView | null> {
+  pending++;
+  setStatus("Saving…");
+  const p = queue.then(async () => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(draftURL + "/ops", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ version: view.version, op }),
+        credentials: "same-origin",
+      });
+      const body = await res.json().catch(() => ({ error: "The server answered " + res.status }));
+      perf.ops.push(performance.now() - t0);
+      if (res.ok) {
+        apply(body as DraftView);
+        return body as DraftView;
+      }
+      if (res.status === 409 && body.draft) {
+        apply(body.draft as DraftView);
+        toast(body.error);
+      } else {
+        toast(body.error || "The operation failed (" + res.status + ").");
+      }
+      return null;
+    } catch (e) {
+      toast("Could not reach the server: " + e);
+      return null;
+    } finally {
+      pending--;
+      if (!pending) setStatus();
+    }
+  });
+  queue = p;
+  return p;
+}
+
+// Another tab may edit the same draft: poll the version and take the newer
+// draft when nothing is in flight here.
+async function poll() {
+  if (document.visibilityState === "visible" && !pending && !drag) {
+    try {
+      const res = await fetch(draftURL + "/state?since=" + view.version, { credentials: "same-origin" });
+      if (res.status === 200) {
+        const v = (await res.json()) as DraftView;
+        if (v.version > view.version && !pending && !drag) {
+          apply(v);
+          announce("The draft was changed in another window; showing the current version.");
+        }
+      }
+    } catch { /* offline: try again later */ }
+  }
+  setTimeout(poll, 2000);
+}
+
+function apply(v: DraftView) {
+  view = v;
+  if (v.clipboard) clipboard = v.clipboard;
+  nodeByPath = new Map(v.graph.nodes.map((n) => [n.path, n]));
+  for (const p of [...selected]) if (!nodeByPath.has(p)) selected.delete(p);
+  selectedEdge = null;
+  placeAndRender();
+}
+
+// ---------- layout ----------
+
+let worker: Worker | null = null;
+let layoutSeq = 0;
+const layoutWaiters = new Map<number, (a: LayoutAnswer) => void>();
+
+function elk(graph: unknown): Promise<LayoutAnswer> {
+  if (!worker) {
+    worker = new Worker(root.dataset.workerUrl!, { type: "module" });
+    worker.onmessage = (ev: MessageEvent<LayoutAnswer>) => {
+      const w = layoutWaiters.get(ev.data.id);
+      layoutWaiters.delete(ev.data.id);
+      w?.(ev.data);
+    };
+  }
+  const id = ++layoutSeq;
+  return new Promise((resolve) => {
+    layoutWaiters.set(id, resolve);
+    worker!.postMessage({ id, graph });
+  });
+}
+
+function isContainer(n: GNode) {
+  return view.graph.containers.some((c) => c.state === n.path);
+}
+
+// elkGraph builds ELK's hierarchy: Parallel and Map states hold their lanes,
+// lanes hold their states; edges live in the lane (or root) that holds both ends.
+function elkGraph() {
+  const byContainer = new Map<string, GNode[]>();
+  for (const n of view.graph.nodes) {
+    const l = byContainer.get(n.container) || [];
+    l.push(n);
+    byContainer.set(n.container, l);
+  }
+  const edgesBy = new Map<string, GEdge[]>();
+  for (const e of view.graph.edges) {
+    if (!e.from) continue;
+    const l = edgesBy.get(e.container) || [];
+    l.push(e);
+    edgesBy.set(e.container, l);
+  }
+  const layered = (dir: string, top: number) => ({
+    "elk.algorithm": "layered", "elk.direction": dir,
+    "elk.layered.spacing.nodeNodeBetweenLayers": "56", "elk.spacing.nodeNode": "36",
+    "elk.padding": `[top=${top},left=${LANE_PAD},bottom=${LANE_PAD},right=${LANE_PAD}]`,
+    "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+    "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+  });
+  const nodeOf = (n: GNode): unknown => {
+    const lanes = view.graph.containers.filter((c) => c.state === n.path);
+    if (!lanes.length) return { id: n.path, width: NODE_W, height: NODE_H };
+    return {
+      id: n.path,
+      layoutOptions: { ...layered("RIGHT", NODE_H + 28), "elk.spacing.nodeNode": "24" },
+      children: lanes.map((c) => ({
+        id: "lane:" + c.id,
+        layoutOptions: layered("DOWN", LANE_HEAD + 40),
+        children: (byContainer.get(c.id) || []).map(nodeOf),
+        edges: edgesOf(c.id),
+      })),
+    };
+  };
+  const edgesOf = (cid: string) =>
+    (edgesBy.get(cid) || []).map((e, i) => ({ id: `e:${cid}:${i}`, sources: [e.from], targets: [e.to] }));
+  return {
+    id: "root",
+    layoutOptions: { ...layered("DOWN", 60), "elk.hierarchyHandling": "SEPARATE_CHILDREN" },
+    children: (byContainer.get("") || []).map(nodeOf),
+    edges: edgesOf(""),
+  };
+}
+
+// elkPositions turns ELK's answer into node top-left positions: a container
+// state's header sits centred at the top of its box.
+function elkPositions(raw: Record<string, Pt>): Map<string, Pt> {
+  const out = new Map<string, Pt>();
+  for (const n of view.graph.nodes) {
+    const p = raw[n.path];
+    if (!p) continue;
+    const size = raw[n.path + "#size"];
+    out.set(n.path, size ? { x: p.x + (size.x - NODE_W) / 2, y: p.y + 8 } : { x: p.x, y: p.y });
+  }
+  return out;
+}
+
+let layoutRunning = false;
+
+async function placeAndRender() {
+  const t0 = performance.now();
+  pos = new Map();
+  const missing: GNode[] = [];
+  for (const n of view.graph.nodes) {
+    const p = view.layout.positions[n.path];
+    if (p) pos.set(n.path, { x: p.x, y: p.y });
+    else missing.push(n);
+  }
+  if (missing.length && !layoutRunning) {
+    layoutRunning = true;
+    const tl = performance.now();
+    const ans = await elk(elkGraph());
+    layoutRunning = false;
+    perf.layouts.push(performance.now() - tl);
+    if (ans.positions) {
+      const auto = elkPositions(ans.positions);
+      const placed = placeMissing(missing, auto);
+      if (placed.size) {
+        const positions: Record<string, Pt> = {};
+        for (const [k, v] of placed) positions[k] = round(v);
+        for (const [k, v] of Object.entries(positions)) pos.set(k, v);
+        // Remember the computed places without adding an undo step.
+        send({ op: "layout", positions });
+      }
+    } else if (ans.error) {
+      toast("Automatic layout failed: " + ans.error);
+    }
+    if (missing.length === view.graph.nodes.length) fit();
+  }
+  render();
+  perf.renders.push(performance.now() - t0);
+  (window as unknown as { __dz: { ready: boolean } }).__dz.ready = true;
+}
+
+function round(p: Pt): Pt { return { x: Math.round(p.x), y: Math.round(p.y) }; }
+
+// placeMissing gives unplaced states a place: where ELK puts them, shifted by
+// the offset between ELK and the stored place of a placed neighbour, so a
+// hand-made layout stays as it is.
+function placeMissing(missing: GNode[], auto: Map<string, Pt>): Map<string, Pt> {
+  const out = new Map<string, Pt>();
+  if (missing.length === view.graph.nodes.length) {
+    for (const n of missing) { const p = auto.get(n.path); if (p) out.set(n.path, p); }
+    return out;
+  }
+  const known = (p: string) => pos.get(p) || out.get(p);
+  const neighbours = (n: GNode): string[] => {
+    const r: string[] = [];
+    for (const e of view.graph.edges) {
+      if (e.to === n.path && e.from) r.push(e.from);
+      if (e.from === n.path) r.push(e.to);
+    }
+    const owner = view.graph.containers.find((c) => c.id === n.container);
+    if (owner) r.push(owner.state);
+    return r;
+  };
+  let todo = missing.slice();
+  for (let round = 0; round < 4 && todo.length; round++) {
+    const rest: GNode[] = [];
+    for (const n of todo) {
+      const a = auto.get(n.path);
+      if (!a) continue;
+      const anchor = neighbours(n).find((p) => known(p) && auto.get(p));
+      if (!anchor) { rest.push(n); continue; }
+      const k = known(anchor)!, ka = auto.get(anchor)!;
+      out.set(n.path, { x: a.x + k.x - ka.x, y: a.y + k.y - ka.y });
+    }
+    todo = rest;
+  }
+  if (todo.length) {
+    // No placed neighbour: put the group to the right of everything.
+    let maxX = -Infinity, minY = Infinity;
+    for (const p of [...pos.values(), ...out.values()]) { maxX = Math.max(maxX, p.x + NODE_W); minY = Math.min(minY, p.y); }
+    if (!isFinite(maxX)) { maxX = 0; minY = 0; }
+    let ax = Infinity, ay = Infinity;
+    for (const n of todo) { const a = auto.get(n.path); if (a) { ax = Math.min(ax, a.x); ay = Math.min(ay, a.y); } }
+    for (const n of todo) {
+      const a = auto.get(n.path);
+      if (a) out.set(n.path, { x: a.x - ax + maxX + 80, y: a.y - ay + minY });
+    }
+  }
+  return out;
+}
+
+// ---------- geometry ----------
+
+interface PortSpot { port: string; x: number; y: number; add: boolean; side: "bottom" | "right" }
+
+function portSpots(n: GNode): PortSpot[] {
+  const spots: PortSpot[] = [];
+  const bottom: { port: string; add: boolean }[] = [];
+  let choices = 0, catches = 0;
+  for (const p of n.ports) {
+    if (p.startsWith("choice-")) { bottom.push({ port: p, add: false }); choices++; }
+    else if (p === "next" || p === "default") bottom.push({ port: p, add: false });
+    else if (p.startsWith("catch-")) catches++;
+  }
+  if (n.type === "Choice") bottom.splice(choices, 0, { port: "choice-" + choices, add: true });
+  bottom.forEach((b, i) => spots.push({ ...b, x: (NODE_W * (i + 1)) / (bottom.length + 1), y: NODE_H, side: "bottom" }));
+  const catchable = n.type === "Task" || n.type === "Parallel" || n.type === "Map";
+  const right = catches + (catchable ? 1 : 0);
+  for (let i = 0; i < right; i++) {
+    spots.push({ port: "catch-" + i, add: i === catches, x: NODE_W, y: (NODE_H * (i + 1)) / (right + 1), side: "right" });
+  }
+  return spots;
+}
+
+function portPoint(n: GNode, port: string): Pt & { side: string } {
+  const p = pos.get(n.path) || { x: 0, y: 0 };
+  const s = portSpots(n).find((s) => s.port === port);
+  if (!s) return { x: p.x + NODE_W / 2, y: p.y + NODE_H, side: "bottom" };
+  return { x: p.x + s.x, y: p.y + s.y, side: s.side };
+}
+
+interface Box { x: number; y: number; w: number; h: number }
+
+// laneBoxes: each container's box encloses its states (and their lanes).
+function laneBoxes(): Map<string, Box> {
+  const boxes = new Map<string, Box>();
+  const conts = view.graph.containers;
+  const depth = (id: string): number => {
+    let d = 0, c = conts.find((x) => x.id === id);
+    while (c && c.parent) { d++; c = conts.find((x) => x.id === c!.parent); }
+    return d;
+  };
+  const order = conts.slice().sort((a, b) => depth(b.id) - depth(a.id));
+  for (const c of order) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const n of view.graph.nodes) {
+      if (n.container !== c.id) continue;
+      const p = pos.get(n.path);
+      if (!p) continue;
+      x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x + NODE_W); y1 = Math.max(y1, p.y + NODE_H);
+      for (const inner of conts.filter((k) => k.state === n.path)) {
+        const b = boxes.get(inner.id);
+        if (b) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); }
+      }
+    }
+    if (!isFinite(x0)) {
+      const owner = pos.get(c.state) || { x: 0, y: 0 };
+      x0 = owner.x + c.index * (NODE_W + 60); y0 = owner.y + NODE_H + 50; x1 = x0 + NODE_W; y1 = y0 + NODE_H;
+    }
+    boxes.set(c.id, { x: x0 - LANE_PAD, y: y0 - LANE_PAD - LANE_HEAD - 18, w: x1 - x0 + 2 * LANE_PAD, h: y1 - y0 + 2 * LANE_PAD + LANE_HEAD + 18 });
+  }
+  return boxes;
+}
+
+// ---------- rendering ----------
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+function clip(s: string, n: number) { return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+
+function edgePath(a: Pt & { side: string }, b: Pt): string {
+  if (a.side === "right") {
+    const dx = Math.max(60, Math.abs(b.x - a.x) / 2);
+    return `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x},${b.y - 60} ${b.x},${b.y}`;
+  }
+  const dy = b.y - a.y;
+  if (dy > 30) {
+    const c = Math.max(30, dy / 2);
+    return `M${a.x},${a.y} C${a.x},${a.y + c} ${b.x},${b.y - c} ${b.x},${b.y}`;
+  }
+  // Going back up (a loop): swing out to the side.
+  const side = b.x <= a.x ? -1 : 1;
+  const off = NODE_W * 0.75 * side;
+  return `M${a.x},${a.y} C${a.x},${a.y + 80} ${b.x + off},${b.y - 80} ${b.x},${b.y}`;
+}
+
+function edgeEnds(e: GEdge): [Pt & { side: string }, Pt] | null {
+  const to = nodeByPath.get(e.to);
+  const tp = pos.get(e.to);
+  if (!to || !tp) return null;
+  const end = { x: tp.x + NODE_W / 2, y: tp.y };
+  if (!e.from) return [{ x: end.x, y: end.y - 44, side: "bottom" }, end];
+  const from = nodeByPath.get(e.from);
+  if (!from || !pos.get(e.from)) return null;
+  return [portPoint(from, e.port), end];
+}
+
+function edgeSVG(e: GEdge, i: number): string {
+  const ends = edgeEnds(e);
+  if (!ends) return "";
+  const [a, b] = ends;
+  const d = edgePath(a, b);
+  const sel = selectedEdge && selectedEdge.from === e.from && selectedEdge.port === e.port ? " selected" : "";
+  let label = "";
+  if (e.label && e.kind !== "next") {
+    const mx = (a.x + b.x) / 2 + (a.side === "right" ? 30 : 0), my = (a.y + b.y) / 2;
+    const t = clip(e.label, 28);
+    const w = t.length * 6.4 + 12;
+    label = `<g class="dz-edge-label" transform="translate(${mx - w / 2},${my - 10})"><rect width="${w}" height="20" rx="10"></rect><text x="${w / 2}" y="14">${esc(t)}</text></g>`;
+  }
+  const start = e.kind === "start" ? `<circle class="dz-start" cx="${a.x}" cy="${a.y}" r="9"></circle><text class="dz-marker-text" x="${a.x + 14}" y="${a.y + 4}">Start</text>` : "";
+  return `<g class="dz-edge dz-e-${e.kind}${sel}" data-edge-from="${esc(e.from)}" data-edge-to="${esc(e.to)}" data-edge-kind="${e.kind}" data-edge-port="${esc(e.port)}" data-edge-container="${esc(e.container)}" data-edge-index="${i}">` +
+    `<path class="dz-edge-hit" d="${d}"></path><path class="dz-edge-line" d="${d}" marker-end="url(#dz-arrow)"></path>${start}${label}</g>`;
+}
+
+function nodeSVG(n: GNode): string {
+  const p = pos.get(n.path);
+  if (!p) return "";
+  const cls = ["dz-node", "dz-t-" + n.type];
+  if (selected.has(n.path)) cls.push("selected");
+  if (n.problem) cls.push("dz-problem-" + n.problem);
+  let ports = "";
+  for (const s of portSpots(n)) {
+    const kind = s.port.replace(/-\d+$/, "");
+    ports += `<g class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" transform="translate(${s.x},${s.y})"><title>${portTitle(n, s)}</title><circle r="${s.add ? 5 : 6}"></circle>${s.add ? '<path d="M-3,0 H3 M0,-3 V3"></path>' : ""}</g>`;
+  }
+  const marker = n.problem ? `<g class="dz-marker-${n.problem}" transform="translate(${NODE_W - 14},12)"><circle r="7"></circle><text y="4">!</text><title>${esc((n.messages || []).join("\n"))}</title></g>` : "";
+  const end = n.end ? `<g class="dz-end" transform="translate(${NODE_W / 2},${NODE_H + 26})"><line y1="-26" y2="-9"></line><circle r="8"></circle><circle class="dz-end-in" r="4"></circle></g>` : "";
+  return `<g class="${cls.join(" ")}" data-state-path="${esc(n.path)}" data-state-type="${esc(n.type)}" data-state-name="${esc(n.name)}" transform="translate(${p.x},${p.y})">` +
+    `${end}<rect class="dz-node-box" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="7" y="6" rx="2.5"></rect>` +
+    `<text class="dz-node-name" x="20" y="20">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="20" y="36">${esc(n.type)}</text>${marker}${ports}<title>${esc(n.name)}</title></g>`;
+}
+
+function portTitle(n: GNode, s: PortSpot): string {
+  if (s.add) return s.port.startsWith("choice") ? "Drag to add a Choice rule" : "Drag to add a Catch";
+  if (s.port === "next") return "Next: drag to a state";
+  if (s.port === "default") return "Default: drag to a state";
+  if (s.port.startsWith("choice-")) return "Rule " + (Number(s.port.slice(7)) + 1) + ": drag to a state";
+  return "Catch " + (Number(s.port.slice(6)) + 1) + ": drag to a state";
+}
+
+function laneSVG(): string {
+  const boxes = laneBoxes();
+  let out = "";
+  // Outer lanes first so inner ones paint on top.
+  const conts = view.graph.containers.slice().sort((a, b) => boxes.get(b.id)!.w * boxes.get(b.id)!.h - boxes.get(a.id)!.w * boxes.get(a.id)!.h);
+  for (const c of conts) {
+    const b = boxes.get(c.id)!;
+    const owner = nodeByPath.get(c.state);
+    const title = c.kind === "processor" ? "Item processor" : "Branch " + (c.index + 1);
+    const op = pos.get(c.state);
+    const link = op ? `<path class="dz-lane-link" d="M${op.x + NODE_W / 2},${op.y + NODE_H} L${b.x + b.w / 2},${b.y}"></path>` : "";
+    const remove = c.kind === "branch" && view.graph.containers.filter((k) => k.state === c.state).length > 1
+      ? `<g class="dz-lane-remove" data-remove-branch="${esc(c.state)}" data-branch-index="${c.index}" transform="translate(${b.x + b.w - 20},${b.y + 14})"><title>Remove this branch</title><circle r="8"></circle><path d="M-3,-3 L3,3 M3,-3 L-3,3"></path></g>` : "";
+    out += `${link}<g class="dz-lane dz-lane-${c.kind}" data-lane="${esc(c.id)}" data-lane-owner="${esc(owner?.name || "")}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="12"></rect>` +
+      `<text x="${b.x + 12}" y="${b.y + 19}">${esc(title)} · ${esc(clip(owner?.name || "", 24))}</text>${remove}</g>`;
+  }
+  // "Add branch" buttons next to each Parallel's last lane.
+  for (const n of view.graph.nodes) {
+    if (n.type !== "Parallel") continue;
+    const lanes = view.graph.containers.filter((c) => c.state === n.path);
+    if (!lanes.length) continue;
+    const last = boxes.get(lanes[lanes.length - 1].id)!;
+    out += `<g class="dz-add-branch" data-add-branch="${esc(n.name)}" transform="translate(${last.x + last.w + 18},${last.y + 14})"><title>Add a branch</title><circle r="10"></circle><path d="M-4,0 H4 M0,-4 V4"></path></g>`;
+  }
+  return out;
+}
+
+let edgeEls = new Map<string, SVGGElement[]>();
+
+function render() {
+  containersG.innerHTML = laneSVG();
+  edgesG.innerHTML = view.graph.edges.map(edgeSVG).join("");
+  nodesG.innerHTML = view.graph.nodes.map(nodeSVG).join("");
+  edgeEls = new Map();
+  for (const el of edgesG.querySelectorAll<SVGGElement>("[data-edge-index]")) {
+    const e = view.graph.edges[Number(el.dataset.edgeIndex)];
+    for (const p of [e.from, e.to]) {
+      if (!p) continue;
+      const l = edgeEls.get(p) || [];
+      l.push(el);
+      edgeEls.set(p, l);
+    }
+  }
+  applyTransform();
+  renderSide();
+  setStatus();
+  updateButtons();
+}
+
+function applyTransform() {
+  viewportG.setAttribute("transform", `translate(${panX},${panY}) scale(${zoom})`);
+  renderMinimap();
+}
+
+function bounds(): Box {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const p of pos.values()) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x + NODE_W); y1 = Math.max(y1, p.y + NODE_H + 30); }
+  for (const b of laneBoxes().values()) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); }
+  if (!isFinite(x0)) return { x: 0, y: 0, w: 400, h: 300 };
+  return { x: x0, y: y0 - 50, w: x1 - x0, h: y1 - y0 + 50 };
+}
+
+function renderMinimap() {
+  const b = bounds();
+  const W = 180, H = 120;
+  const s = Math.min(W / (b.w + 40), H / (b.h + 40));
+  const r = svg.getBoundingClientRect();
+  const vx = (-panX / zoom - b.x + 20) * s, vy = (-panY / zoom - b.y + 20) * s;
+  let out = "";
+  for (const p of pos.values()) out += `<rect x="${(p.x - b.x + 20) * s}" y="${(p.y - b.y + 20) * s}" width="${Math.max(2, NODE_W * s)}" height="${Math.max(1.5, NODE_H * s)}"></rect>`;
+  out += `<rect class="dz-mini-view" x="${vx}" y="${vy}" width="${(r.width / zoom) * s}" height="${(r.height / zoom) * s}"></rect>`;
+  minimap.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  minimap.innerHTML = out;
+  minimap.dataset.scale = String(s);
+  minimap.dataset.ox = String(b.x - 20);
+  minimap.dataset.oy = String(b.y - 20);
+}
+
+function fit() {
+  const b = bounds();
+  const r = svg.getBoundingClientRect();
+  if (!r.width || !r.height) return;
+  zoom = Math.min(1.2, Math.max(0.1, Math.min((r.width - 60) / b.w, (r.height - 60) / b.h)));
+  panX = (r.width - b.w * zoom) / 2 - b.x * zoom;
+  panY = (r.height - b.h * zoom) / 2 - b.y * zoom;
+  applyTransform();
+}
+
+function zoomAt(factor: number, cx: number, cy: number) {
+  const nz = Math.min(3, Math.max(0.08, zoom * factor));
+  panX = cx - ((cx - panX) * nz) / zoom;
+  panY = cy - ((cy - panY) * nz) / zoom;
+  zoom = nz;
+  applyTransform();
+}
+
+function setStatus(text?: string) {
+  if (text) { statusLine.textContent = text; return; }
+  const errs = view.diagnostics.filter((d) => d.severity === "ERROR").length;
+  const warns = view.diagnostics.length - errs;
+  const parts = [`Saved · version ${view.version}`];
+  if (errs) parts.push(`${errs} error${errs > 1 ? "s" : ""}`);
+  if (warns) parts.push(`${warns} warning${warns > 1 ? "s" : ""}`);
+  statusLine.textContent = parts.join(" · ");
+  statusLine.classList.toggle("dz-has-errors", errs > 0);
+}
+
+function updateButtons() {
+  (root.querySelector('[data-action="undo"]') as HTMLButtonElement).disabled = !view.canUndo;
+  (root.querySelector('[data-action="redo"]') as HTMLButtonElement).disabled = !view.canRedo;
+}
+
+function renderSide() {
+  aslEl.textContent = view.asl;
+  problemsEl.innerHTML = view.diagnostics.length
+    ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
+    : '<li class="muted">No problems.</li>';
+  const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
+  if (!sel.length) selectionEl.innerHTML = '<p class="muted">Select a state to see it here.</p>';
+  else if (sel.length > 1) selectionEl.innerHTML = `<p>${sel.length} states selected.</p>`;
+  else {
+    const n = sel[0];
+    const out = view.graph.edges.filter((e) => e.from === n.path).map((e) => `<li>${esc(e.kind === "next" ? "Next" : e.label || e.kind)} → ${esc(nodeByPath.get(e.to)?.name || e.to)}</li>`).join("");
+    selectionEl.innerHTML = `<p><strong>${esc(n.name)}</strong> <span class="muted">${esc(n.type)}</span></p>` +
+      (n.comment ? `<p class="muted">${esc(n.comment)}</p>` : "") +
+      (out ? `<ul class="dz-out">${out}</ul>` : "") +
+      ((n.messages || []).length ? `<ul class="dz-problems">${n.messages!.map((m) => `<li class="dz-diag-${n.problem === "error" ? "error" : "warning"}">${esc(m)}</li>`).join("")}</ul>` : "") +
+      `<div class="dz-side-actions"><button type="button" class="btn btn-quiet" data-action="rename">Rename</button><button type="button" class="btn btn-quiet" data-action="duplicate">Duplicate</button><button type="button" class="btn btn-quiet" data-action="delete">Delete</button></div>`;
+  }
+}
+
+function announce(msg: string) {
+  announceEl.textContent = "";
+  setTimeout(() => (announceEl.textContent = msg), 30);
+}
+
+let toastTimer = 0;
+function toast(msg: string) {
+  toastEl.textContent = msg;
+  toastEl.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (toastEl.hidden = true), 5000);
+}
+
+function describeSelection() {
+  const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
+  if (!sel.length) { announce("Nothing selected."); return; }
+  if (sel.length > 1) { announce(`${sel.length} states selected.`); return; }
+  const n = sel[0];
+  const outs = view.graph.edges.filter((e) => e.from === n.path).length;
+  const probs = (n.messages || []).length;
+  announce(`${n.type} state ${n.name}${n.start ? ", start" : ""}${n.end ? ", end" : ""}. ${outs} outgoing transition${outs === 1 ? "" : "s"}.${probs ? ` ${probs} problem${probs > 1 ? "s" : ""}: ${n.messages![0]}` : ""}`);
+}
+
+function select(paths: string[], add = false) {
+  if (!add) selected.clear();
+  for (const p of paths) {
+    if (add && selected.has(p)) selected.delete(p);
+    else selected.add(p);
+  }
+  selectedEdge = null;
+  for (const el of nodesG.querySelectorAll<SVGGElement>("[data-state-path]")) el.classList.toggle("selected", selected.has(el.dataset.statePath!));
+  for (const el of edgesG.querySelectorAll(".dz-edge.selected")) el.classList.remove("selected");
+  renderSide();
+  describeSelection();
+}
+
+// ---------- coordinates ----------
+
+function toCanvas(clientX: number, clientY: number): Pt {
+  const r = svg.getBoundingClientRect();
+  return { x: (clientX - r.left - panX) / zoom, y: (clientY - r.top - panY) / zoom };
+}
+
+function containerAt(clientX: number, clientY: number, exclude?: Set<string>): string {
+  // The innermost lane under the point that is not inside a dragged state.
+  const p = toCanvas(clientX, clientY);
+  let best = "", area = Infinity;
+  for (const [id, b] of laneBoxes()) {
+    if (p.x < b.x || p.y < b.y || p.x > b.x + b.w || p.y > b.y + b.h) continue;
+    if (exclude && [...exclude].some((s) => id === s || id.startsWith(s + "/"))) continue;
+    if (b.w * b.h < area) { best = id; area = b.w * b.h; }
+  }
+  return best;
+}
+
+function descendants(path: string): string[] {
+  return view.graph.nodes.filter((n) => n.path.startsWith(path + "/")).map((n) => n.path);
+}
+
+// ---------- gestures ----------
+
+type Drag =
+  | { kind: "node"; start: Pt; paths: string[]; orig: Map<string, Pt>; moved: boolean; els: SVGGElement[]; edges: Set<SVGGElement> }
+  | { kind: "pan"; sx: number; sy: number; px: number; py: number; moved: boolean }
+  | { kind: "box"; start: Pt; add: boolean }
+  | { kind: "wire"; from: GNode; port: string; a: Pt & { side: string }; line: SVGPathElement }
+  | { kind: "palette"; type?: string; pattern?: string; ghost: HTMLElement; sx: number; sy: number; moved: boolean }
+  | { kind: "mini" };
+
+let drag: Drag | null = null;
+
+function edgeForTarget(t: Element | null): GEdge | null {
+  const g = t?.closest?.("[data-edge-index]") as SVGGElement | null;
+  return g ? view.graph.edges[Number(g.dataset.edgeIndex)] : null;
+}
+
+svg.addEventListener("pointerdown", (ev) => {
+  if (ev.button !== 0) return;
+  const t = ev.target as Element;
+  svg.classList.remove("dz-kbd");
+  svg.focus({ preventScroll: true });
+  const addBranch = t.closest("[data-add-branch]") as SVGGElement | null;
+  if (addBranch) { send({ op: "addBranch", state: addBranch.dataset.addBranch! }); return; }
+  const rm = t.closest("[data-remove-branch]") as SVGGElement | null;
+  if (rm) {
+    const owner = nodeByPath.get(rm.dataset.removeBranch!);
+    if (owner) send({ op: "removeBranch", state: owner.name, index: Number(rm.dataset.branchIndex) });
+    return;
+  }
+  const portEl = t.closest("[data-port]") as SVGGElement | null;
+  const nodeEl = t.closest("[data-state-path]") as SVGGElement | null;
+  if (portEl && nodeEl) {
+    const from = nodeByPath.get(nodeEl.dataset.statePath!)!;
+    const port = portEl.dataset.port!;
+    const a = portPoint(from, port);
+    const line = document.createElementNS(SVGNS, "path");
+    line.setAttribute("class", "dz-wire");
+    overlayG.appendChild(line);
+    drag = { kind: "wire", from, port, a, line };
+    svg.setPointerCapture(ev.pointerId);
+    ev.preventDefault();
+    return;
+  }
+  if (nodeEl) {
+    const path = nodeEl.dataset.statePath!;
+    if (ev.shiftKey) { select([path], true); return; }
+    if (!selected.has(path)) select([path]);
+    // Moving a container state moves what it holds.
+    const paths = new Set<string>();
+    for (const p of selected) { paths.add(p); for (const d of descendants(p)) paths.add(d); }
+    const orig = new Map<string, Pt>();
+    const els: SVGGElement[] = [];
+    const edges = new Set<SVGGElement>();
+    for (const p of paths) {
+      const q = pos.get(p);
+      if (q) orig.set(p, { ...q });
+      const el = nodesG.querySelector<SVGGElement>(`[data-state-path="${CSS.escape(p)}"]`);
+      if (el) els.push(el);
+      for (const e of edgeEls.get(p) || []) edges.add(e);
+    }
+    drag = { kind: "node", start: toCanvas(ev.clientX, ev.clientY), paths: [...paths], orig, moved: false, els, edges };
+    svg.setPointerCapture(ev.pointerId);
+    ev.preventDefault();
+    return;
+  }
+  const edge = edgeForTarget(t);
+  if (edge && edge.from) {
+    selected.clear();
+    select([]);
+    selectedEdge = edge;
+    (t.closest("[data-edge-index]") as Element).classList.add("selected");
+    announce(`Transition ${edge.label || edge.kind} from ${nodeByPath.get(edge.from)?.name} to ${nodeByPath.get(edge.to)?.name} selected. Press Delete to remove it.`);
+    return;
+  }
+  if (ev.shiftKey) {
+    drag = { kind: "box", start: toCanvas(ev.clientX, ev.clientY), add: true };
+  } else {
+    drag = { kind: "pan", sx: ev.clientX, sy: ev.clientY, px: panX, py: panY, moved: false };
+  }
+  svg.setPointerCapture(ev.pointerId);
+});
+
+let frameQueued = false;
+let lastMove: PointerEvent | null = null;
+
+svg.addEventListener("pointermove", (ev) => {
+  if (!drag || drag.kind === "palette" || drag.kind === "mini") return;
+  lastMove = ev;
+  if (!frameQueued) {
+    frameQueued = true;
+    requestAnimationFrame(frame);
+  }
+});
+
+let lastFrame = 0;
+function frame(now: number) {
+  frameQueued = false;
+  if (lastFrame) perf.frames.push(now - lastFrame);
+  lastFrame = now;
+  const ev = lastMove;
+  if (!ev || !drag) return;
+  if (drag.kind === "node") {
+    const p = toCanvas(ev.clientX, ev.clientY);
+    const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
+    if (!drag.moved && Math.hypot(dx, dy) * zoom < 3) return;
+    drag.moved = true;
+    for (const [k, o] of drag.orig) pos.set(k, { x: o.x + dx, y: o.y + dy });
+    for (const el of drag.els) {
+      const q = pos.get(el.dataset.statePath!)!;
+      el.setAttribute("transform", `translate(${q.x},${q.y})`);
+    }
+    for (const el of drag.edges) {
+      const e = view.graph.edges[Number(el.dataset.edgeIndex)];
+      const ends = edgeEnds(e);
+      if (!ends) continue;
+      const d = edgePath(ends[0], ends[1]);
+      for (const path of el.querySelectorAll("path.dz-edge-hit, path.dz-edge-line")) path.setAttribute("d", d);
+      const lbl = el.querySelector(".dz-edge-label");
+      if (lbl) lbl.remove();
+      const st = el.querySelector("circle.dz-start");
+      if (st) { st.setAttribute("cx", String(ends[0].x)); st.setAttribute("cy", String(ends[0].y)); }
+    }
+  } else if (drag.kind === "pan") {
+    drag.moved = true;
+    panX = drag.px + ev.clientX - drag.sx;
+    panY = drag.py + ev.clientY - drag.sy;
+    applyTransform();
+  } else if (drag.kind === "box") {
+    const p = toCanvas(ev.clientX, ev.clientY);
+    const r = svg.getBoundingClientRect();
+    const x0 = Math.min(p.x, drag.start.x), y0 = Math.min(p.y, drag.start.y);
+    boxRect.hidden = false;
+    boxRect.setAttribute("x", String(x0 * zoom + panX));
+    boxRect.setAttribute("y", String(y0 * zoom + panY));
+    boxRect.setAttribute("width", String(Math.abs(p.x - drag.start.x) * zoom));
+    boxRect.setAttribute("height", String(Math.abs(p.y - drag.start.y) * zoom));
+    void r;
+  } else if (drag.kind === "wire") {
+    const p = toCanvas(ev.clientX, ev.clientY);
+    drag.line.setAttribute("d", edgePath(drag.a, p));
+    const over = (document.elementFromPoint(ev.clientX, ev.clientY) as Element | null)?.closest("[data-state-path]");
+    for (const el of nodesG.querySelectorAll(".dz-drop-target")) el.classList.remove("dz-drop-target");
+    over?.classList.add("dz-drop-target");
+  }
+}
+
+svg.addEventListener("pointerup", (ev) => {
+  const d = drag;
+  if (!d || d.kind === "palette" || d.kind === "mini") return;
+  drag = null;
+  if (d.kind === "node") {
+    if (!d.moved) return;
+    const p = toCanvas(ev.clientX, ev.clientY);
+    const dx = p.x - d.start.x, dy = p.y - d.start.y;
+    const positions: Record<string, Pt> = {};
+    for (const [k, o] of d.orig) positions[k] = round({ x: o.x + dx, y: o.y + dy });
+    // Dropped into another lane: move the selected states there.
+    const tops = [...selected].filter((s) => nodeByPath.has(s));
+    const target = containerAt(ev.clientX, ev.clientY, new Set(tops));
+    const from = nodeByPath.get(tops[0]);
+    if (from && tops.every((s) => nodeByPath.get(s)!.container === from.container) && target !== from.container) {
+      const byName: Record<string, Pt> = {};
+      for (const s of tops) byName[nodeByPath.get(s)!.name] = positions[s];
+      send({ op: "reparent", states: tops.map((s) => nodeByPath.get(s)!.name), container: target, positions: byName });
+      return;
+    }
+    send({ op: "move", positions });
+  } else if (d.kind === "box") {
+    boxRect.hidden = true;
+    const p = toCanvas(ev.clientX, ev.clientY);
+    const x0 = Math.min(p.x, d.start.x), y0 = Math.min(p.y, d.start.y), x1 = Math.max(p.x, d.start.x), y1 = Math.max(p.y, d.start.y);
+    const hits = [...pos].filter(([, q]) => q.x >= x0 && q.y >= y0 && q.x + NODE_W <= x1 && q.y + NODE_H <= y1).map(([k]) => k);
+    select(hits, false);
+  } else if (d.kind === "pan") {
+    if (!d.moved) select([]);
+    else saveViewport();
+  } else if (d.kind === "wire") {
+    d.line.remove();
+    for (const el of nodesG.querySelectorAll(".dz-drop-target")) el.classList.remove("dz-drop-target");
+    const over = (document.elementFromPoint(ev.clientX, ev.clientY) as Element | null)?.closest("[data-state-path]") as SVGGElement | null;
+    if (!over) return;
+    const to = nodeByPath.get(over.dataset.statePath!);
+    if (to) send({ op: "connect", from: d.from.name, port: d.port, to: to.name });
+  }
+});
+
+let viewportTimer = 0;
+function saveViewport() {
+  clearTimeout(viewportTimer);
+  viewportTimer = window.setTimeout(() => send({ op: "viewport", viewport: { x: Math.round(panX), y: Math.round(panY), zoom } }), 800);
+}
+
+svg.addEventListener("wheel", (ev) => {
+  ev.preventDefault();
+  const r = svg.getBoundingClientRect();
+  if (ev.ctrlKey || ev.metaKey || Math.abs(ev.deltaY) > 0 && !ev.shiftKey) {
+    zoomAt(Math.exp(-ev.deltaY * 0.0015), ev.clientX - r.left, ev.clientY - r.top);
+  } else {
+    panX -= ev.deltaX || ev.deltaY;
+    applyTransform();
+  }
+  saveViewport();
+}, { passive: false });
+
+svg.addEventListener("dblclick", (ev) => {
+  const nodeEl = (ev.target as Element).closest("[data-state-path]") as SVGGElement | null;
+  if (nodeEl) { select([nodeEl.dataset.statePath!]); rename(); }
+});
+
+// Minimap: click or drag to move the view.
+const miniWrap = root.querySelector(".dz-minimap") as HTMLElement;
+function miniPan(ev: PointerEvent) {
+  const r = minimap.getBoundingClientRect();
+  const s = Number(minimap.dataset.scale), ox = Number(minimap.dataset.ox), oy = Number(minimap.dataset.oy);
+  const sx = 180 / r.width;
+  const cx = (ev.clientX - r.left) * sx / s + ox, cy = (ev.clientY - r.top) * sx / s + oy;
+  const cr = svg.getBoundingClientRect();
+  panX = cr.width / 2 - cx * zoom;
+  panY = cr.height / 2 - cy * zoom;
+  applyTransform();
+}
+miniWrap.addEventListener("pointerdown", (ev) => { drag = { kind: "mini" }; miniWrap.setPointerCapture(ev.pointerId); miniPan(ev); });
+miniWrap.addEventListener("pointermove", (ev) => { if (drag?.kind === "mini") miniPan(ev); });
+miniWrap.addEventListener("pointerup", () => { if (drag?.kind === "mini") { drag = null; saveViewport(); } });
+
+// Palette: drag an item onto the canvas (empty space or a transition), or
+// press Enter on it.
+for (const item of root.querySelectorAll<HTMLElement>("[data-palette-item], [data-palette-pattern]")) {
+  item.addEventListener("pointerdown", (ev) => {
+    if (ev.button !== 0) return;
+    ev.preventDefault();
+    const ghost = item.cloneNode(true) as HTMLElement;
+    ghost.classList.add("dz-ghost");
+    ghost.removeAttribute("data-palette-item");
+    ghost.removeAttribute("data-palette-pattern");
+    ghost.style.left = ev.clientX - 20 + "px";
+    ghost.style.top = ev.clientY - 20 + "px";
+    ghost.hidden = true;
+    document.body.appendChild(ghost);
+    drag = { kind: "palette", type: item.dataset.paletteItem, pattern: item.dataset.palettePattern, ghost, sx: ev.clientX, sy: ev.clientY, moved: false };
+  });
+  item.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" && ev.key !== " ") return;
+    ev.preventDefault();
+    const r = svg.getBoundingClientRect();
+    const c = toCanvas(r.left + r.width / 2, r.top + r.height / 2);
+    const at = round({ x: c.x - NODE_W / 2, y: c.y });
+    const after = [...selected].map((p) => nodeByPath.get(p)).find((n) => n && n.ports.includes("next"));
+    dropOp(item.dataset.paletteItem, item.dataset.palettePattern, at, after ? { from: after.name, port: "next" } : null, after?.container || "");
+  });
+}
+
+document.addEventListener("pointermove", (ev) => {
+  if (drag?.kind !== "palette") return;
+  const d = drag;
+  if (!d.moved && Math.hypot(ev.clientX - d.sx, ev.clientY - d.sy) < 4) return;
+  d.moved = true;
+  d.ghost.hidden = false;
+  d.ghost.style.left = ev.clientX - 20 + "px";
+  d.ghost.style.top = ev.clientY - 20 + "px";
+  const over = document.elementFromPoint(ev.clientX, ev.clientY);
+  for (const el of edgesG.querySelectorAll(".dz-drop-edge")) el.classList.remove("dz-drop-edge");
+  over?.closest("[data-edge-index]")?.classList.add("dz-drop-edge");
+});
+
+document.addEventListener("pointerup", (ev) => {
+  if (drag?.kind !== "palette") return;
+  const d = drag;
+  drag = null;
+  d.ghost.remove();
+  for (const el of edgesG.querySelectorAll(".dz-drop-edge")) el.classList.remove("dz-drop-edge");
+  if (!d.moved) return;
+  const over = document.elementFromPoint(ev.clientX, ev.clientY);
+  if (!over || !svg.contains(over)) return;
+  const p = toCanvas(ev.clientX, ev.clientY);
+  const at = round({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 });
+  const edge = edgeForTarget(over);
+  if (edge) {
+    dropOp(d.type, d.pattern, at, edge.from ? { from: nodeByPath.get(edge.from)!.name, port: edge.port } : { port: "start", container: edge.container }, edge.container);
+  } else {
+    dropOp(d.type, d.pattern, at, null, containerAt(ev.clientX, ev.clientY));
+  }
+});
+
+function dropOp(type: string | undefined, pattern: string | undefined, at: Pt, edge: { from?: string; port: string; container?: string } | null, container: string) {
+  const base: Op = pattern ? { op: "pattern", pattern } : { op: edge ? "insert" : "add", type };
+  if (edge) Object.assign(base, { op: pattern ? "pattern" : "insert", ...edge });
+  Object.assign(base, { container: edge?.container ?? container, pos: at });
+  send(base).then((v) => {
+    if (!v) return;
+    // Select what was just added: the states that were not there before.
+    const before = new Set(Object.keys(v.layout.positions));
+    void before;
+    const added = v.graph.nodes.filter((n) => n.pos && n.pos.x === at.x && n.pos.y === at.y);
+    if (added.length) select([added[0].path]);
+  });
+}
+
+// ---------- keyboard ----------
+
+function selectedNames(): string[] {
+  return [...selected].map((p) => nodeByPath.get(p)?.name).filter(Boolean) as string[];
+}
+
+function rename() {
+  const n = [...selected].map((p) => nodeByPath.get(p)).find(Boolean);
+  if (!n) return;
+  const to = prompt(`Rename the state "${n.name}" to:`, n.name);
+  if (to && to !== n.name) send({ op: "rename", state: n.name, to }).then((v) => { if (v) select([v.graph.nodes.find((x) => x.name === to)?.path || ""]); });
+}
+
+function removeSelection() {
+  if (selectedEdge && selectedEdge.from) {
+    send({ op: "disconnect", from: nodeByPath.get(selectedEdge.from)!.name, port: selectedEdge.port });
+    return;
+  }
+  const names = selectedNames();
+  if (names.length) send({ op: "delete", states: names });
+}
+
+svg.addEventListener("keydown", (ev) => {
+  svg.classList.add("dz-kbd");
+  const ctrl = ev.ctrlKey || ev.metaKey;
+  const k = ev.key;
+  if (k === "Tab") {
+    const order = view.graph.nodes.map((n) => n.path);
+    if (!order.length) return;
+    ev.preventDefault();
+    const cur = [...selected][0];
+    let i = cur ? order.indexOf(cur) : -1;
+    i = ev.shiftKey ? (i <= 0 ? order.length - 1 : i - 1) : (i + 1) % order.length;
+    select([order[i]]);
+    reveal(order[i]);
+    return;
+  }
+  if (k === "Delete" || k === "Backspace") { ev.preventDefault(); removeSelection(); return; }
+  if (k === "Enter") { ev.preventDefault(); inspector.focus(); return; }
+  if (k === "F2") { ev.preventDefault(); rename(); return; }
+  if (k === "Escape") { select([]); return; }
+  if (ctrl && (k === "z" || k === "Z")) { ev.preventDefault(); send({ op: ev.shiftKey ? "redo" : "undo" }); return; }
+  if (ctrl && (k === "y" || k === "Y")) { ev.preventDefault(); send({ op: "redo" }); return; }
+  if (ctrl && k === "c") { ev.preventDefault(); copy(); return; }
+  if (ctrl && k === "v") { ev.preventDefault(); paste(); return; }
+  if (ctrl && k === "d") { ev.preventDefault(); if (selected.size) send({ op: "duplicate", states: selectedNames() }); return; }
+  if (ctrl && k === "a") { ev.preventDefault(); select(view.graph.nodes.map((n) => n.path)); return; }
+  if (k === "+" || k === "=") { const r = svg.getBoundingClientRect(); zoomAt(1.2, r.width / 2, r.height / 2); return; }
+  if (k === "-") { const r = svg.getBoundingClientRect(); zoomAt(1 / 1.2, r.width / 2, r.height / 2); return; }
+  if (k === "f" && !ctrl) { fit(); return; }
+  const arrows: Record<string, Pt> = { ArrowLeft: { x: -1, y: 0 }, ArrowRight: { x: 1, y: 0 }, ArrowUp: { x: 0, y: -1 }, ArrowDown: { x: 0, y: 1 } };
+  if (arrows[k] && selected.size) {
+    ev.preventDefault();
+    const step = ev.shiftKey ? 50 : 10;
+    const positions: Record<string, Pt> = {};
+    const paths = new Set<string>();
+    for (const p of selected) { paths.add(p); for (const d of descendants(p)) paths.add(d); }
+    for (const p of paths) {
+      const q = pos.get(p);
+      if (q) positions[p] = { x: q.x + arrows[k].x * step, y: q.y + arrows[k].y * step };
+    }
+    send({ op: "move", positions });
+  }
+});
+
+function reveal(path: string) {
+  const p = pos.get(path);
+  if (!p) return;
+  const r = svg.getBoundingClientRect();
+  const sx = p.x * zoom + panX, sy = p.y * zoom + panY;
+  if (sx < 20 || sy < 20 || sx + NODE_W * zoom > r.width - 20 || sy + NODE_H * zoom > r.height - 20) {
+    panX = r.width / 2 - (p.x + NODE_W / 2) * zoom;
+    panY = r.height / 2 - (p.y + NODE_H / 2) * zoom;
+    applyTransform();
+  }
+}
+
+async function copy() {
+  const names = selectedNames();
+  if (!names.length) return;
+  const v = await send({ op: "copy", states: names });
+  if (v?.clipboard) {
+    clipboard = v.clipboard;
+    try { await navigator.clipboard.writeText(clipboard); } catch { /* the page keeps its own copy */ }
+    announce(`Copied ${names.length} state${names.length > 1 ? "s" : ""}.`);
+  }
+}
+
+function paste() {
+  if (!clipboard) { toast("Copy states first (Ctrl+C)."); return; }
+  const r = svg.getBoundingClientRect();
+  const c = toCanvas(r.left + r.width / 2, r.top + r.height / 2);
+  send({ op: "paste", clipboard, container: "", pos: round(c) });
+}
+
+// ---------- toolbar ----------
+
+root.addEventListener("click", (ev) => {
+  const b = (ev.target as Element).closest("[data-action]") as HTMLElement | null;
+  if (!b) return;
+  const r = svg.getBoundingClientRect();
+  switch (b.dataset.action) {
+    case "undo": send({ op: "undo" }); break;
+    case "redo": send({ op: "redo" }); break;
+    case "zoom-in": zoomAt(1.2, r.width / 2, r.height / 2); break;
+    case "zoom-out": zoomAt(1 / 1.2, r.width / 2, r.height / 2); break;
+    case "fit": fit(); break;
+    case "tidy": tidy(); break;
+    case "save": save(); break;
+    case "rename": rename(); break;
+    case "duplicate": if (selected.size) send({ op: "duplicate", states: selectedNames() }); break;
+    case "delete": removeSelection(); break;
+    case "cancel-save": (root.querySelector("[data-save-dialog]") as HTMLDialogElement).close(); break;
+  }
+});
+
+async function tidy() {
+  setStatus("Laying out…");
+  const ans = await elk(elkGraph());
+  if (!ans.positions) { toast("Layout failed: " + ans.error); setStatus(); return; }
+  const positions: Record<string, Pt> = {};
+  for (const [k, v] of elkPositions(ans.positions)) positions[k] = round(v);
+  await send({ op: "move", positions });
+  fit();
+}
+
+const dialog = root.querySelector("[data-save-dialog]") as HTMLDialogElement;
+const saveForm = root.querySelector("[data-save-form]") as HTMLFormElement;
+const saveError = root.querySelector("[data-save-error]") as HTMLElement;
+
+async function postSave(body: Record<string, string>) {
+  await queue;
+  const res = await fetch(draftURL + "/save", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  return { ok: res.ok, body: await res.json().catch(() => ({ error: "The server answered " + res.status })) };
+}
+
+async function save() {
+  if (!root.dataset.machine) {
+    saveError.textContent = "";
+    dialog.showModal();
+    return;
+  }
+  setStatus("Saving the state machine…");
+  const r = await postSave({});
+  setStatus();
+  if (r.ok) { announce("Saved as the definition of " + r.body.machine + "."); toast("Saved: " + r.body.machine + " now runs this definition."); }
+  else toast(r.body.error);
+}
+
+saveForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const fd = new FormData(saveForm);
+  const r = await postSave({ name: String(fd.get("name") || ""), type: String(fd.get("type") || "STANDARD") });
+  if (!r.ok) { saveError.textContent = r.body.error; return; }
+  dialog.close();
+  root.dataset.machine = r.body.machine;
+  location.assign(r.body.url);
+});
+
+// Palette search.
+const search = root.querySelector("[data-palette-search]") as HTMLInputElement;
+search.addEventListener("input", () => {
+  const q = search.value.trim().toLowerCase();
+  let shown = 0;
+  for (const item of root.querySelectorAll<HTMLElement>("[data-search]")) {
+    const hit = !q || item.dataset.search!.toLowerCase().includes(q);
+    item.parentElement!.hidden = !hit;
+    if (hit) shown++;
+  }
+  (root.querySelector("[data-palette-empty]") as HTMLElement).hidden = shown > 0;
+});
+
+window.addEventListener("resize", () => renderMinimap());
+
+// ---------- start ----------
+
+if (view.layout.viewport) {
+  panX = view.layout.viewport.x; panY = view.layout.viewport.y; zoom = view.layout.viewport.zoom || 1;
+}
+apply(view);
+setTimeout(poll, 2000);
