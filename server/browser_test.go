@@ -174,6 +174,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Pages", func(t *testing.T) { browserPages(t, tab(t, b)) })
 	t.Run("EmptyState", func(t *testing.T) { browserEmptyState(t, tab(t, b)) })
 	t.Run("CreateStartStopDelete", func(t *testing.T) { browserCreateStartStopDelete(t, tab(t, b)) })
+	t.Run("RealEngine", func(t *testing.T) { browserRealEngine(t, tab(t, b)) })
 }
 
 func browserPages(t *testing.T, ctx context.Context) {

@@ -29,6 +29,9 @@ type Config struct {
 	Account string // account id in ARNs; default 123456789012
 	// ShutdownTimeout bounds graceful shutdown; default 10s.
 	ShutdownTimeout time.Duration
+	// Metrics are the collectors /metrics serves; New creates them when nil.
+	// Create them first (NewMetrics) to hand Metrics.Publisher to the engine.
+	Metrics *Metrics
 }
 
 func (c Config) withDefaults() Config {
@@ -84,8 +87,12 @@ func New(cfg Config, eng Engine, logger *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("server: New: %w", err)
 	}
 	base, cancel := context.WithCancel(context.Background())
+	metrics := cfg.Metrics
+	if metrics == nil {
+		metrics = NewMetrics()
+	}
 	s := &Server{
-		cfg: cfg, eng: eng, log: logger, ops: operations(), metrics: NewMetrics(),
+		cfg: cfg, eng: eng, log: logger, ops: operations(), metrics: metrics,
 		assets: assets, base: base, cancelBase: cancel,
 	}
 	s.e = s.routes()
