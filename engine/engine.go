@@ -277,6 +277,13 @@ func (a *active) flush() {
 		// record is written.
 		events := r.events
 		r.events = nil
+		// Child executions of distributed Maps get their own records.
+		for _, cx := range r.childExecs {
+			if _, _, err := e.store.CreateExecution(context.WithoutCancel(e.ctx), cx, nil); err != nil {
+				e.log.Error("cannot record a Map Run child execution", "execution", cx.ARN, "err", err)
+			}
+		}
+		r.childExecs = nil
 		st := &Step{Execution: x.Clone(), Events: events}
 		for _, mr := range r.mapRuns {
 			c := *mr

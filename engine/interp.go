@@ -76,6 +76,9 @@ type frame struct {
 	kids      *container
 	output    any
 	err       *stateErr
+	// input and startedAt of a distributed Map child (its own execution)
+	input     any
+	startedAt time.Time
 	// pending task/timer ids for the current state
 	taskID  string
 	timerID string
@@ -157,6 +160,9 @@ type run struct {
 	finalStatus Status
 	scratch     []byte
 	mapRunSeq   int
+	// childExecs are finished child executions of distributed Maps, written
+	// with the next commit.
+	childExecs []*Execution
 	// mapRuns are the Map Runs changed since the last commit; allMapRuns
 	// every Map Run of the execution by ARN.
 	mapRuns      []*MapRun

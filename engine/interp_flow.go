@@ -307,6 +307,9 @@ func (r *run) launch(f *frame) {
 		c.children[i] = child
 		input := c.items[i]
 		c.items[i] = nil
+		if f.st.distributed {
+			child.input, child.startedAt = input, r.now()
+		}
 		r.enter(child, start, input)
 		r.drive(child)
 	}
@@ -332,6 +335,9 @@ func (r *run) childEnded(p *frame, child *frame) {
 	c.children[child.index] = nil
 	c.running--
 	c.done++
+	if p.st.distributed {
+		r.recordChild(p, c, child)
+	}
 	if child.status == frDone {
 		c.results[child.index] = child.output
 		if child.kind == kindIteration {
@@ -422,8 +428,6 @@ func (r *run) updateMapRun(c *container, status Status) {
 		r.mapRuns = append(r.mapRuns, mr)
 		mr.Status = status
 		mr.StopDate = r.now()
-		mr.Succeeded = int64(c.done - c.failed)
-		mr.Failed = int64(c.failed)
 		mr.Pending = int64(c.n - c.started)
 		mr.Aborted = int64(c.started - c.done)
 		mr.Running = 0
@@ -457,4 +461,42 @@ func secondsDuration(s int64) (d timeDuration) {
 		return timeDuration(math.MaxInt64)
 	}
 	return timeDuration(s) * 1e9
+}
+
+// recordChild keeps the record of a distributed Map's child execution.
+func (r *run) recordChild(p *frame, c *container, child *frame) {
+	name := fmt.Sprintf("%s-%d", c.mapRunARN[strings.LastIndexByte(c.mapRunARN, ':')+1:], child.index)
+	smName := r.x.StateMachineName
+	if p.st.label != "" {
+		smName += "/" + p.st.label
+	} else {
+		smName += "/" + p.st.name
+	}
+	typ := Standard
+	if p.st.s.ExecutionType == string(Express) {
+		typ = Express
+	}
+	x := &Execution{ARN: r.arns.Execution(typ, smName, name), Name: name, StateMachineARN: r.arns.StateMachine(smName),
+		StateMachineName: smName, Type: typ, Input: jsonv.String(child.input), StartDate: child.startedAt,
+		StopDate: r.now(), MapRunARN: c.mapRunARN, ParentARN: r.x.ARN}
+	if child.status == frDone {
+		x.Status, x.Output, x.HasOutput = Succeeded, jsonv.String(child.output), true
+	} else {
+		x.Status = Failed
+		if child.err != nil {
+			x.Error, x.HasError = child.err.name, child.err.name != ""
+			x.Cause, x.HasCause = child.err.cause, child.err.hasCause
+		}
+	}
+	r.childExecs = append(r.childExecs, x)
+	if mr := r.allMapRuns[c.mapRunARN]; mr != nil {
+		mr.Running = int64(c.running)
+		mr.Pending = int64(c.n - c.started)
+		if child.status == frDone {
+			mr.Succeeded++
+		} else {
+			mr.Failed++
+		}
+		r.mapRuns = append(r.mapRuns, mr)
+	}
 }

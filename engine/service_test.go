@@ -201,3 +201,51 @@ func TestStopIsSafe(t *testing.T) {
 	e2.Stop()
 	e2.Stop()
 }
+
+func TestDistributedMapRecords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newTestEngine(t, engine.Options{})
+	sm, err := e.CreateStateMachine(ctx, engine.CreateStateMachineInput{Name: "dist", Definition: `{"StartAt":"M","States":{"M":{
+		"Type":"Map","Label":"Items","ItemBatcher":{"MaxItemsPerBatch":2},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+			"StartAt":"C","States":{"C":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($.Items)"},"End":true}}},
+		"End":true}}}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.StartExecution(ctx, engine.StartExecutionInput{StateMachineARN: sm.ARN, Input: `[1,2,3,4,5]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err = e.Wait(ctx, x.ARN)
+	if err != nil || x.Status != engine.Succeeded || x.Output != `[{"n":2},{"n":2},{"n":1}]` {
+		t.Fatalf("%+v %v", x, err)
+	}
+	runs, _, err := e.Store().ListMapRuns(ctx, x.ARN, engine.Page{})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("map runs %v %v", runs, err)
+	}
+	mr := runs[0]
+	if mr.Status != engine.Succeeded || mr.Succeeded != 3 || mr.Total != 3 || mr.Label != "Items" {
+		t.Fatalf("map run %+v", mr)
+	}
+	children, _, err := e.ListExecutions(ctx, engine.ExecutionFilter{MapRunARN: mr.ARN})
+	if err != nil || len(children) != 3 {
+		t.Fatalf("children %d %v", len(children), err)
+	}
+	for _, c := range children {
+		if c.Status != engine.Succeeded || !strings.Contains(c.ARN, ":express:dist/Items:") || c.ParentARN != x.ARN {
+			t.Fatalf("child %+v", c)
+		}
+	}
+	evs, _, _ := e.GetExecutionHistory(ctx, x.ARN, engine.HistoryQuery{}, true)
+	var types []string
+	for _, ev := range evs {
+		types = append(types, ev.Type)
+	}
+	want := "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded MapStateSucceeded MapStateExited ExecutionSucceeded"
+	if strings.Join(types, " ") != want {
+		t.Fatalf("history %v", types)
+	}
+}
