@@ -47,7 +47,17 @@ func compileJSRegex(pattern, flags string) (*regexLit, error) {
 			case n == '/':
 				b.WriteByte('/')
 				i++
-			case n == 'd' || n == 'D' || n == 'w' || n == 'W' || n == 's' || n == 'S' || n == 'b' || n == 'B':
+			case n == 's' || n == 'S' && !inClass:
+				// JavaScript's \s also matches \v and the Unicode spaces
+				if n == 's' && inClass {
+					b.WriteString(jsSpaces)
+				} else if n == 's' {
+					b.WriteString("[" + jsSpaces + "]")
+				} else {
+					b.WriteString("[^" + jsSpaces + "]")
+				}
+				i++
+			case n == 'd' || n == 'D' || n == 'w' || n == 'W' || n == 'S' || n == 'b' || n == 'B':
 				b.WriteByte('\\')
 				b.WriteByte(n)
 				i++
@@ -86,6 +96,9 @@ func compileJSRegex(pattern, flags string) (*regexLit, error) {
 	}
 	return &regexLit{source: pattern, flags: flags, re: re}, nil
 }
+
+// jsSpaces is the class body of JavaScript's \s.
+const jsSpaces = `\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}`
 
 func isHex4(s string) bool {
 	if len(s) != 4 {
