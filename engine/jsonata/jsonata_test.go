@@ -79,6 +79,9 @@ func TestEval(t *testing.T) {
 		{"transform cannot build a cycle", `$ ~> | $ | {"x": $} |`, `{"a":1}`, nil, `{"a":1,"x":{"a":1}}`},
 		{"missing numeric argument", "$range(nothing, 2)", "", aws, "undefined"},
 		{"substring without start", `$substring("abc", nothing)`, "", nil, `"abc"`},
+		{"regex \\s is JavaScript's", "$contains(\"a\u00a0b\", /a\\sb/)", "", nil, "true"},
+		{"regex escaped slash and named group", `$match("2024/05", /(?<y>\d{4})\/(\d+)/).groups`, "", nil, `["2024","05"]`},
+		{"regex flags", `$replace("aBc", /b/i, "x")`, "", nil, `"axc"`},
 		{"shuffle with injected rand", "$shuffle([1,2,3]) ~> $sort()", "", &jsonata.Options{Rand: func() float64 { return 0.5 }}, "[1,2,3]"},
 	}
 	for _, tc := range tests {
@@ -123,6 +126,7 @@ func TestErrors(t *testing.T) {
 		{"randomSeeded does not exist", `$randomSeeded(1)`, aws, "T1006", "Attempted to invoke a non-function"},
 		{"hash algorithm", `$hash("a", "SHA-3")`, aws, "D3151", `The $hash() function does not support the algorithm "SHA-3"`},
 		{"partition size", `$partition([1], 0)`, aws, "D3152", "The $partition() function needs a positive integer size; it was given 0"},
+		{"look-ahead is not supported by RE2", `$match("a", /a(?=b)/)`, nil, "S0303", `Unsupported regular expression: "a(?=b)"`},
 		{"parse bad json", `$parse("{")`, aws, "D3150", ""},
 	}
 	for _, tc := range tests {
