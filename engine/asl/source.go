@@ -198,10 +198,21 @@ type scanner struct {
 	pos       int
 	line      int
 	lineStart int
+	// colLine, colPos and col cache the column of colPos on the line that
+	// starts at colLine.
+	colLine, colPos, col int
 }
 
 func (s *scanner) here() Pos {
-	return Pos{Line: s.line, Column: columnOf(s.data[s.lineStart:min(s.pos, len(s.data))]) + 1, Offset: s.pos}
+	pos := min(s.pos, len(s.data))
+	// Count characters from the last position asked for on this line, so a
+	// long single-line document stays linear.
+	if s.colLine != s.lineStart || s.colPos > pos {
+		s.colLine, s.colPos, s.col = s.lineStart, s.lineStart, 0
+	}
+	s.col += columnOf(s.data[s.colPos:pos])
+	s.colPos = pos
+	return Pos{Line: s.line, Column: s.col + 1, Offset: s.pos}
 }
 
 // columnOf counts the characters of a line prefix (UTF-8 continuation bytes
