@@ -193,6 +193,9 @@ func (e *Error) field(name string, raw bool) string {
 	var v any
 	switch name {
 	case "token":
+		if e.Token == "" {
+			return "undefined"
+		}
 		v = e.Token
 	case "index":
 		v = float64(e.Index)
@@ -226,5 +229,5 @@ func describe(v any) string {
 	case string:
 		return string(appendJSONString(nil, x))
 	}
-	return stringify(v, false)
+	return string(appendJSON(nil, v))
 }

@@ -542,6 +542,11 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 		}
 		rhs, err := e.eval(n.rhs, input, env)
 		if err != nil {
+			// jsonata-js reports errors of the right side against the operator
+			if je := asError(err); je != nil {
+				je.Position = n.pos
+				je.Token = op
+			}
 			return nil, err
 		}
 		return boolize(rhs), nil

@@ -395,8 +395,8 @@ func fnString(v any, pretty bool) (string, error) {
 			v = x.items[0]
 		}
 	}
-	if hasNonFinite(v) {
-		return "", errv("D1001", v)
+	if f := firstNonFinite(v); f != nil {
+		return "", errv("D1001", f)
 	}
 	return stringify(v, pretty), nil
 }
@@ -406,6 +406,10 @@ func fnSubstring(e *evaluator, c *call, a []any) (any, error) {
 		return nil, nil
 	}
 	if a[1] == nil {
+		// slice(undefined, NaN) in JavaScript
+		if a[2] != nil {
+			return "", nil
+		}
 		return a[0], nil
 	}
 	runes := []rune(a[0].(string))

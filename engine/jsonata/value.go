@@ -36,12 +36,32 @@ func newArr(items []any) *seq { return &seq{items: items} }
 // the focus, index and ancestor bindings collected along the path.
 type tuple map[string]any
 
-// object is a JSON object keeping insertion order. Small objects are
-// searched linearly; larger ones keep a key index.
+// object is a JSON object with JavaScript's key order: keys that are array
+// indexes ("0", "17", below 2^32-1) come first in numeric order, the others
+// follow in insertion order. Small objects are searched linearly; larger ones
+// keep a key index.
 type object struct {
 	keys  []string
 	vals  []any
 	index map[string]int
+	nIdx  int // how many leading keys are array indexes
+}
+
+// arrayIndexKey reports whether k is a canonical array index, which
+// JavaScript orders before all other keys.
+func arrayIndexKey(k string) (uint64, bool) {
+	if k == "" || len(k) > 10 || k[0] < '0' || k[0] > '9' || len(k) > 1 && k[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, n < 1<<32-1
 }
 
 const objectIndexThreshold = 8
@@ -78,6 +98,24 @@ func (o *object) set(k string, v any) {
 		o.vals[i] = v
 		return
 	}
+	if n, ok := arrayIndexKey(k); ok {
+		pos := o.nIdx
+		for i := 0; i < o.nIdx; i++ {
+			if m, _ := arrayIndexKey(o.keys[i]); m > n {
+				pos = i
+				break
+			}
+		}
+		o.nIdx++
+		if pos < len(o.keys) {
+			o.keys = append(o.keys[:pos], append([]string{k}, o.keys[pos:]...)...)
+			o.vals = append(o.vals[:pos], append([]any{v}, o.vals[pos:]...)...)
+			if o.index != nil || len(o.keys) > objectIndexThreshold {
+				o.reindex()
+			}
+			return
+		}
+	}
 	o.keys = append(o.keys, k)
 	o.vals = append(o.vals, v)
 	if o.index != nil {
@@ -102,6 +140,9 @@ func (o *object) del(k string) {
 	i := o.find(k)
 	if i < 0 {
 		return
+	}
+	if i < o.nIdx {
+		o.nIdx--
 	}
 	o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
 	o.vals = append(o.vals[:i:i], o.vals[i+1:]...)
@@ -408,24 +449,70 @@ func appendStringify(b []byte, v any, pretty bool, level int) []byte {
 	return append(b, "null"...)
 }
 
-func hasNonFinite(v any) bool {
+// appendJSON is JSON.stringify without jsonata's number rounding, used for
+// values quoted in error messages.
+func appendJSON(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case float64:
-		return math.IsInf(x, 0) || math.IsNaN(x)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(b, "null"...)
+		}
+		return append(b, formatJSNumber(x)...)
+	case *seq:
+		b = append(b, '[')
+		for i, e := range x.items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if e == nil || isFunction(e) {
+				b = append(b, "null"...)
+				continue
+			}
+			b = appendJSON(b, e)
+		}
+		return append(b, ']')
+	case *object:
+		b = append(b, '{')
+		first := true
+		for i, k := range x.keys {
+			e := x.vals[i]
+			if e == nil || isFunction(e) {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSON(b, e)
+		}
+		return append(b, '}')
+	}
+	return appendStringify(b, v, false, 0)
+}
+
+// firstNonFinite returns the first NaN or infinite number inside v.
+func firstNonFinite(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return x
+		}
 	case *seq:
 		for _, e := range x.items {
-			if hasNonFinite(e) {
-				return true
+			if f := firstNonFinite(e); f != nil {
+				return f
 			}
 		}
 	case *object:
 		for _, e := range x.vals {
-			if hasNonFinite(e) {
-				return true
+			if f := firstNonFinite(e); f != nil {
+				return f
 			}
 		}
 	}
-	return false
+	return nil
 }
 
 // deepEqual is jsonata's isDeepEqual.
