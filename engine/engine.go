@@ -465,11 +465,15 @@ func (e *Engine) resume(ctx context.Context, rec *Recovered) error {
 	e.mu.Lock()
 	e.active[x.ARN] = a
 	e.mu.Unlock()
+	// Decide everything before arming or dispatching anything: a timer or
+	// task may complete at once and change r on another goroutine.
+	var timers []Timer
 	for _, t := range rec.Timers {
 		if _, ok := r.timers[t.ID]; ok {
-			a.armTimer(t.ID, t.Due)
+			timers = append(timers, t)
 		}
 	}
+	var tasks []*TaskRequest
 	for _, t := range rec.Tasks {
 		if _, ok := r.tasks[t.ID]; !ok {
 			continue
@@ -479,6 +483,12 @@ func (e *Engine) resume(ctx context.Context, rec *Recovered) error {
 			e.log.Error("cannot re-dispatch a task", "execution", x.ARN, "task", t.ID, "err", err)
 			continue
 		}
+		tasks = append(tasks, req)
+	}
+	for _, t := range timers {
+		a.armTimer(t.ID, t.Due)
+	}
+	for _, req := range tasks {
 		a.dispatch(req)
 	}
 	return nil

@@ -163,6 +163,7 @@ type run struct {
 	// childExecs are finished child executions of distributed Maps, written
 	// with the next commit.
 	childExecs []*Execution
+	framePool  []*frame
 	// mapRuns are the Map Runs changed since the last commit; allMapRuns
 	// every Map Run of the execution by ARN.
 	mapRuns      []*MapRun

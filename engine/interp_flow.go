@@ -292,7 +292,8 @@ func (r *run) launch(f *frame) {
 		i := c.started
 		c.started++
 		c.running++
-		child := &frame{parent: f, index: i, quiet: f.quiet || f.st.distributed, lastEvent: c.startID}
+		child := r.newFrame()
+		child.parent, child.index, child.quiet, child.lastEvent = f, i, f.quiet || f.st.distributed, c.startID
 		var start *stateProg
 		if f.st.kind == stParallel {
 			child.kind = kindBranch
@@ -371,6 +372,7 @@ func (r *run) childEnded(p *frame, child *frame) {
 			}
 		}
 	}
+	r.releaseFrame(child)
 	if c.launching {
 		return
 	}
@@ -498,5 +500,25 @@ func (r *run) recordChild(p *frame, c *container, child *frame) {
 			mr.Failed++
 		}
 		r.mapRuns = append(r.mapRuns, mr)
+	}
+}
+
+// newFrame returns a zeroed frame, reusing one whose child ended: a Map of
+// many short iterations then allocates a handful of frames, not one per item.
+func (r *run) newFrame() *frame {
+	if n := len(r.framePool); n > 0 {
+		f := r.framePool[n-1]
+		r.framePool = r.framePool[:n-1]
+		return f
+	}
+	return &frame{}
+}
+
+// releaseFrame recycles an ended child frame. Nothing refers to it any more:
+// its container slot is cleared and an ended frame has no timers or tasks.
+func (r *run) releaseFrame(f *frame) {
+	*f = frame{}
+	if len(r.framePool) < 64 {
+		r.framePool = append(r.framePool, f)
 	}
 }
