@@ -57,6 +57,8 @@ func TestEval(t *testing.T) {
 		{"small numbers use JS exponents", "1 / 10000000", "", nil, "1e-7"},
 		{"fractions keep shortest form", "0.1 + 0.2", "", nil, "0.30000000000000004"},
 		{"key order kept", `{"z":1,"a":2}`, "", nil, `{"z":1,"a":2}`},
+		{"index-like keys first, as in JavaScript", `{"b":1,"10":2,"2":3,"01":4}`, "", nil, `{"2":3,"10":2,"b":1,"01":4}`},
+		{"input objects ordered like JSON.parse", "$", `{"x":1,"3":2}`, nil, `{"3":2,"x":1}`},
 		{"bindings", "$x + 1", "", &jsonata.Options{Bindings: map[string]any{"x": jsonv.Number(41)}}, "42"},
 		{"block scope", "($a := 1; ($a := 2); $a)", "", nil, "1"},
 		{"tail calls", "($f := function($n, $acc){ $n = 0 ? $acc : $f($n - 1, $acc + 1) }; $f(20000, 0))", "", nil, "20000"},
