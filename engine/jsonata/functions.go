@@ -1210,6 +1210,9 @@ func fnSort(e *evaluator, c *call, a []any) (any, error) {
 			return nil, &Error{Code: "D3070", Index: 1}
 		}
 		swap = func(x, y any) (bool, error) {
+			if err := e.work(1); err != nil {
+				return false, err
+			}
 			if xf, ok := x.(float64); ok {
 				return xf > y.(float64), nil
 			}
