@@ -510,7 +510,19 @@ func isUnicodeSpace(r rune) bool {
 	return r >= 0x2000 && r <= 0x200b
 }
 
+// distributedOnly are the Map fields that only a DISTRIBUTED processor uses.
+var distributedOnly = []string{"ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage",
+	"ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label"}
+
 func (b *builder) checkMap(s *State) {
+	if s.ItemProcessor != nil && s.ProcessorMode != ModeDistributed {
+		for _, f := range distributedOnly {
+			if m := s.Node.Get(f); m != nil {
+				b.add(CodeDistributedOnly, SeverityWarning, join(s.Pointer, f), m.KeyPos, s.Name, f,
+					sprintf("'%s' only takes effect in a DISTRIBUTED Map; this Map's processor runs INLINE", f))
+			}
+		}
+	}
 	if m := s.Node.Get("Label"); m != nil && m.Value.Kind == KindString {
 		if why := CheckLabel(m.Value.Text); why != "" {
 			b.schema(join(s.Pointer, "Label"), m.Value.Pos, s.Name, "Label", "%s", why)

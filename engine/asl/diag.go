@@ -29,6 +29,7 @@ const (
 	CodeTimeoutMissing     = "NO_TIMEOUT"
 	CodeNoDefault          = "NO_DEFAULT"
 	CodeJSONPathInJSONata  = "JSONPATH_IN_JSONATA"
+	CodeDistributedOnly    = "DISTRIBUTED_ONLY_FIELD"
 )
 
 // Severity of a diagnostic, as AWS spells it.
