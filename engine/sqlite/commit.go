@@ -21,6 +21,7 @@ const eventCols = 6
 type writerStmts struct {
 	events       [len(eventChunks)]*sql.Stmt
 	execLookup   *sql.Stmt
+	execInsert   *sql.Stmt
 	execUpdate   *sql.Stmt
 	framePut     *sql.Stmt
 	frameDel     *sql.Stmt
@@ -32,6 +33,9 @@ type writerStmts struct {
 	taskDel      *sql.Stmt
 	tasksClear   *sql.Stmt
 	mapRunUpsert *sql.Stmt
+	savepoint    *sql.Stmt
+	rollbackTo   *sql.Stmt
+	release      *sql.Stmt
 }
 
 func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
@@ -52,6 +56,9 @@ func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ","))
 	}
 	s.execLookup = prep(`SELECT id, last_event_id FROM executions WHERE arn = ?`)
+	s.execInsert = prep(`INSERT INTO executions (arn, name, state_machine_arn, state_machine_name, type, status,
+		input, output, error, cause, start_date, stop_date, definition, map_run_arn, parent_arn, trace_header, test_case,
+		last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	s.execUpdate = prep(`UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,
 		last_event_id = ? WHERE id = ?`)
 	s.framePut = prep(`INSERT INTO frames (execution_id, id, data) VALUES (?, ?, ?)
@@ -77,6 +84,9 @@ func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
 		tolerated_failure_count = excluded.tolerated_failure_count, total = excluded.total,
 		pending = excluded.pending, running = excluded.running, succeeded = excluded.succeeded,
 		failed = excluded.failed, timed_out = excluded.timed_out, aborted = excluded.aborted`)
+	s.savepoint = prep(`SAVEPOINT req`)
+	s.rollbackTo = prep(`ROLLBACK TO req`)
+	s.release = prep(`RELEASE req`)
 	return err
 }
 
@@ -86,8 +96,8 @@ func (s *writerStmts) close() {
 			st.Close()
 		}
 	}
-	for _, st := range []*sql.Stmt{s.execLookup, s.execUpdate, s.framePut, s.frameDel, s.framesClear, s.timerPut,
-		s.timerDel, s.timersClear, s.taskPut, s.taskDel, s.tasksClear, s.mapRunUpsert} {
+	for _, st := range []*sql.Stmt{s.execLookup, s.execInsert, s.execUpdate, s.framePut, s.frameDel, s.framesClear, s.timerPut,
+		s.timerDel, s.timersClear, s.taskPut, s.taskDel, s.tasksClear, s.mapRunUpsert, s.savepoint, s.rollbackTo, s.release} {
 		if st != nil {
 			st.Close()
 		}
@@ -104,17 +114,18 @@ type txStmts struct {
 	args  []any
 }
 
-func newEventInserter(ctx context.Context, tx *sql.Tx, s *writerStmts) *txStmts {
-	return &txStmts{ctx: ctx, tx: tx, s: s, bound: map[*sql.Stmt]*sql.Stmt{}}
-}
-
-func (t *txStmts) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
+// stmt returns st bound to the transaction.
+func (t *txStmts) stmt(st *sql.Stmt) *sql.Stmt {
 	b := t.bound[st]
 	if b == nil {
 		b = t.tx.StmtContext(t.ctx, st)
 		t.bound[st] = b
 	}
-	return b.ExecContext(t.ctx, args...)
+	return b
+}
+
+func (t *txStmts) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
+	return t.stmt(st).ExecContext(t.ctx, args...)
 }
 
 // insert writes events of the execution with internal id, in as few
@@ -159,12 +170,10 @@ func (db *DB) Commit(ctx context.Context, steps []*engine.Step) error {
 			return internal("commit: step without execution")
 		}
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: commit: begin: %w", err)
-	}
-	defer tx.Rollback()
-	t := newEventInserter(ctx, tx, &db.stmts)
+	return db.write(ctx, "commit", func(t *txStmts) error { return db.commitSteps(t, steps) })
+}
+
+func (db *DB) commitSteps(t *txStmts, steps []*engine.Step) error {
 	type state struct{ id, last int64 }
 	known := make(map[string]*state, len(steps))
 	for _, st := range steps {
@@ -172,12 +181,7 @@ func (db *DB) Commit(ctx context.Context, steps []*engine.Step) error {
 		es := known[x.ARN]
 		if es == nil {
 			es = &state{}
-			b := t.bound[db.stmts.execLookup]
-			if b == nil {
-				b = tx.StmtContext(ctx, db.stmts.execLookup)
-				t.bound[db.stmts.execLookup] = b
-			}
-			err := b.QueryRowContext(ctx, x.ARN).Scan(&es.id, &es.last)
+			err := t.stmt(db.stmts.execLookup).QueryRowContext(t.ctx, x.ARN).Scan(&es.id, &es.last)
 			if errors.Is(err, sql.ErrNoRows) {
 				return execNotFound(x.ARN)
 			}
@@ -199,9 +203,6 @@ func (db *DB) Commit(ctx context.Context, steps []*engine.Step) error {
 			nullString(x.Error, x.HasError), nullString(x.Cause, x.HasCause), toNS(x.StopDate), es.last, es.id); err != nil {
 			return fmt.Errorf("sqlite: commit %s: update execution: %w", x.ARN, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit %d steps: %w", len(steps), err)
 	}
 	return nil
 }

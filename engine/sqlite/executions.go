@@ -51,11 +51,21 @@ func (db *DB) CreateExecution(ctx context.Context, x *engine.Execution, events [
 	if err := checkContiguous(x.ARN, 0, events); err != nil {
 		return nil, false, err
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	var out *engine.Execution
+	var created bool
+	err := db.write(ctx, "create execution "+x.ARN, func(t *txStmts) error {
+		var err error
+		out, created, err = db.createExecution(t, x, events)
+		return err
+	})
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: create execution %s: %w", x.ARN, err)
+		return nil, false, err
 	}
-	defer tx.Rollback()
+	return out, created, nil
+}
+
+func (db *DB) createExecution(t *txStmts, x *engine.Execution, events []engine.HistoryEvent) (*engine.Execution, bool, error) {
+	ctx, tx := t.ctx, t.tx
 	_, old, err := scanExec(tx.QueryRowContext(ctx, `SELECT `+execColumns+` FROM executions WHERE arn = ?`, x.ARN))
 	switch {
 	case err == nil:
@@ -68,9 +78,7 @@ func (db *DB) CreateExecution(ctx context.Context, x *engine.Execution, events [
 	if n := len(events); n > 0 {
 		c.LastEventID = events[n-1].ID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO executions (arn, name, state_machine_arn, state_machine_name, type, status,
-		input, output, error, cause, start_date, stop_date, definition, map_run_arn, parent_arn, trace_header, test_case,
-		last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.exec(db.stmts.execInsert,
 		c.ARN, c.Name, c.StateMachineARN, c.StateMachineName, string(c.Type), string(c.Status), c.Input,
 		nullString(c.Output, c.HasOutput), nullString(c.Error, c.HasError), nullString(c.Cause, c.HasCause),
 		toNS(c.StartDate), toNS(c.StopDate), c.Definition, c.MapRunARN, c.ParentARN, c.TraceHeader, c.TestCase, c.LastEventID)
@@ -81,12 +89,8 @@ func (db *DB) CreateExecution(ctx context.Context, x *engine.Execution, events [
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: create execution %s: %w", x.ARN, err)
 	}
-	ins := newEventInserter(ctx, tx, &db.stmts)
-	if err := ins.insert(id, events); err != nil {
+	if err := t.insert(id, events); err != nil {
 		return nil, false, fmt.Errorf("sqlite: create execution %s: %w", x.ARN, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, fmt.Errorf("sqlite: create execution %s: commit: %w", x.ARN, err)
 	}
 	return c, true, nil
 }

@@ -46,7 +46,24 @@ type DB struct {
 
 	// Prepared on the writer; used inside transactions with tx.StmtContext.
 	stmts writerStmts
+
+	// The checkpointer copies the WAL into the database file in the
+	// background, on its own connection, so the writer never stalls on the
+	// checkpoint's fsyncs (SQLite's automatic checkpoint runs inside the
+	// committing transaction).
+	cp     *sql.DB
+	stopCP chan struct{}
+	cpDone chan struct{}
+
+	// The writer goroutine takes write requests from writes until stopW
+	// closes.
+	writes chan *writeReq
+	stopW  chan struct{}
+	wDone  chan struct{}
 }
+
+// checkpointEvery is how often the checkpointer runs.
+const checkpointEvery = 500 * time.Millisecond
 
 var _ engine.Store = (*DB)(nil)
 
@@ -72,7 +89,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
 	wdsn := "file:" + escapePath(path) + "?" + common +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(" + opts.Synchronous + ")" +
-		"&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+		"&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16384)&_txlock=immediate"
 	rdsn := "file:" + escapePath(path) + "?" + common + "&_pragma=query_only(1)"
 	var err error
 	if db.w, err = sql.Open("sqlite", wdsn); err != nil {
@@ -101,7 +118,34 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if db.cp, err = sql.Open("sqlite", "file:"+escapePath(path)+"?"+common); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer %s: %w", path, err)
+	}
+	db.cp.SetMaxOpenConns(1)
+	db.stopCP, db.cpDone = make(chan struct{}), make(chan struct{})
+	go db.checkpointer()
+	db.writes, db.stopW, db.wDone = make(chan *writeReq), make(chan struct{}), make(chan struct{})
+	go db.writer()
 	return db, nil
+}
+
+// checkpointer runs passive checkpoints until Close: they never wait for
+// the writer or readers and never block them.
+func (db *DB) checkpointer() {
+	defer close(db.cpDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCP:
+			return
+		case <-t.C:
+			// A failed checkpoint is retried on the next tick; the WAL
+			// only grows meanwhile.
+			_, _ = db.cp.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 // escapePath keeps a file name with '?' or '#' from being read as a URI
@@ -113,10 +157,27 @@ func escapePath(p string) string {
 // Path returns the database file name.
 func (db *DB) Path() string { return db.path }
 
-// Close closes both pools.
+// Close stops the checkpointer, checkpoints the whole WAL into the database
+// file and closes the pools.
 func (db *DB) Close() error {
-	db.stmts.close()
 	var errs []error
+	if db.stopW != nil {
+		close(db.stopW)
+		<-db.wDone
+		db.stopW = nil
+	}
+	if db.stopCP != nil {
+		close(db.stopCP)
+		<-db.cpDone
+		db.stopCP = nil
+	}
+	db.stmts.close()
+	if db.cp != nil {
+		if _, err := db.cp.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			errs = append(errs, fmt.Errorf("final checkpoint: %w", err))
+		}
+		errs = append(errs, db.cp.Close())
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

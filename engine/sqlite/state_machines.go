@@ -64,7 +64,7 @@ func (db *DB) CreateStateMachine(ctx context.Context, sm *engine.StateMachine) e
 	if err != nil {
 		return fmt.Errorf("sqlite: create state machine %s: %w", sm.ARN, err)
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO state_machines (`+smColumns+`)
+	res, err := db.writeExec(ctx, `INSERT INTO state_machines (`+smColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: create state machine %s: %w", sm.ARN, err)
@@ -81,7 +81,7 @@ func (db *DB) UpdateStateMachine(ctx context.Context, sm *engine.StateMachine) e
 	if err != nil {
 		return fmt.Errorf("sqlite: update state machine %s: %w", sm.ARN, err)
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5,
+	res, err := db.writeExec(ctx, `UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5,
 		status = ?6, creation_date = ?7, update_date = ?8, revision_id = ?9, description = ?10, tags = ?11,
 		logging_config = ?12, tracing_config = ?13 WHERE arn = ?1`, args...)
 	if err != nil {
@@ -95,7 +95,7 @@ func (db *DB) UpdateStateMachine(ctx context.Context, sm *engine.StateMachine) e
 
 // DeleteStateMachine implements engine.Store. The machine's executions stay.
 func (db *DB) DeleteStateMachine(ctx context.Context, arn string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM state_machines WHERE arn = ?`, arn)
+	res, err := db.writeExec(ctx, `DELETE FROM state_machines WHERE arn = ?`, arn)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete state machine %s: %w", arn, err)
 	}
@@ -155,4 +155,15 @@ func (db *DB) ListStateMachines(ctx context.Context, page engine.Page) ([]*engin
 		next = encodeToken(last.Name, last.ARN)
 	}
 	return out, next, nil
+}
+
+// writeExec runs one statement through the writer.
+func (db *DB) writeExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.write(ctx, "exec", func(t *txStmts) error {
+		var err error
+		res, err = t.tx.ExecContext(t.ctx, query, args...)
+		return err
+	})
+	return res, err
 }
