@@ -27,6 +27,7 @@ type confCase struct {
 	InputText        string          `json:"input_text"`
 	StateMachineType string          `json:"state_machine_type"`
 	Features         []string        `json:"features"`
+	History          [][]string      `json:"history"`
 	Expect           struct {
 		Status string          `json:"status"`
 		Output json.RawMessage `json:"output"`
@@ -133,6 +134,11 @@ func runCase(ctx context.Context, e *engine.Engine, i int, c *confCase) string {
 			diffs = append(diffs, fmt.Sprintf("cause %q (%v), want %v", trunc(x.Cause), x.HasCause, strp(c.Expect.Cause)))
 		}
 	}
+	if c.History != nil {
+		if d := compareHistory(ctx, e, x.ARN, c); d != "" {
+			diffs = append(diffs, d)
+		}
+	}
 	if x.Status == engine.Failed && c.Expect.Status != "FAILED" {
 		diffs = append(diffs, fmt.Sprintf("failed with %s: %s", x.Error, trunc(x.Cause)))
 	}
@@ -231,4 +237,42 @@ func TestConformance(t *testing.T) {
 			t.Logf("now passing (remove from the baseline): %s", n)
 		}
 	}
+}
+
+// compareHistory checks the event types (and state names of Entered/Exited
+// events) against the recorded AWS history. Inside Parallel and Map the
+// order is not deterministic, so there the events are compared as multisets.
+func compareHistory(ctx context.Context, e *engine.Engine, arn string, c *confCase) string {
+	evs, _, err := e.GetExecutionHistory(ctx, arn, engine.HistoryQuery{Page: engine.Page{Limit: 100000}}, true)
+	if err != nil {
+		return "history: " + err.Error()
+	}
+	var got []string
+	for _, ev := range evs {
+		s := ev.Type
+		if strings.HasSuffix(ev.Type, "StateEntered") || strings.HasSuffix(ev.Type, "StateExited") {
+			var d struct{ Name string }
+			_ = json.Unmarshal(ev.Details, &d)
+			s += " " + d.Name
+		}
+		got = append(got, s)
+	}
+	var want []string
+	for _, h := range c.History {
+		want = append(want, strings.Join(h, " "))
+	}
+	concurrent := false
+	for _, f := range c.Features {
+		if f == "state:Parallel" || f == "state:Map" {
+			concurrent = true
+		}
+	}
+	if concurrent {
+		sort.Strings(got)
+		sort.Strings(want)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		return fmt.Sprintf("history %v, want %v", trunc(strings.Join(got, ",")), trunc(strings.Join(want, ",")))
+	}
+	return ""
 }

@@ -732,14 +732,7 @@ func (r *run) timerFired(id string) {
 func (r *run) fail(f *frame, e *stateErr) {
 	st := f.st
 	f.status = frRunning
-	if st.kind == stParallel || st.kind == stMap {
-		if st.kind == stParallel {
-			r.emit(f, "ParallelStateFailed", nil)
-		} else {
-			r.emit(f, "MapStateFailed", nil)
-		}
-	}
-	if !e.terminal || e.name != "" {
+	{
 		for i, rt := range st.retry {
 			if !matches(rt.ErrorEquals, e) {
 				continue
@@ -761,6 +754,19 @@ func (r *run) fail(f *frame, e *stateErr) {
 			r.armTimer(f, timerRetry, r.now().Add(time.Duration(delay*float64(time.Second))))
 			f.status = frBlocked
 			return
+		}
+	}
+	// Not retried: a Parallel or Map state records its failure (AWS writes
+	// no such event between retries).
+	// Only a failure of the children (or of processing their results) is
+	// one; a failure while setting up (paths, tolerances) fails the
+	// execution directly, as in AWS.
+	if f.phase == phFinish {
+		switch st.kind {
+		case stParallel:
+			r.emit(f, "ParallelStateFailed", nil)
+		case stMap:
+			r.emit(f, "MapStateFailed", nil)
 		}
 	}
 	for _, c := range st.catch {

@@ -159,7 +159,10 @@ func (r *run) startMap(f *frame) {
 		}
 		maxConc = n
 	}
-	c := &container{maxConc: int(maxConc)}
+	// AWS reports the Map as started before it reads the tolerances.
+	d := detail{length: len(items)}
+	r.emit(f, "MapStateStarted", &d)
+	c := &container{maxConc: int(maxConc), startID: f.lastEvent}
 	if st.hasTolCount {
 		c.tolCount, c.tolerance = st.tolCount, true
 	}
@@ -223,9 +226,6 @@ func (r *run) startMap(f *frame) {
 	c.results = make([]any, c.n)
 	c.children = make([]*frame, c.n)
 	f.kids = c
-	d := detail{length: len(items)}
-	r.emit(f, "MapStateStarted", &d)
-	c.startID = f.lastEvent
 	if st.distributed {
 		r.mapRunSeq++
 		label := st.label
