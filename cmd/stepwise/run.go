@@ -60,24 +60,33 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	typ := fs.String("type", "STANDARD", "state machine type: STANDARD or EXPRESS")
 	mockConfig := fs.String("mock-config", "", "MockConfigFile answering Task states")
 	testCase := fs.String("test-case", "", "test case of the mock config to run")
-	db := fs.String("db", "", "database file (default: in memory)")
+	db := fs.String("db", "", "database file (default: a temporary one)")
 	history := fs.Bool("history", false, "include the execution history")
 	name := fs.String("name", "", "state machine name (default: from FILE)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	// Flags may come before or after FILE, as with `stepwise validate`.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
 		}
-		return 2
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "stepwise run: "+format+"\n", a...)
 		fmt.Fprint(stderr, runUsage)
 		return 2
 	}
-	if fs.NArg() != 1 {
-		return usage("want exactly one FILE, got %d", fs.NArg())
+	if len(files) != 1 {
+		return usage("want exactly one FILE, got %d", len(files))
 	}
-	file := fs.Arg(0)
+	file := files[0]
 	if *input != "" && *inputFile != "" {
 		return usage("--input and --input-file exclude each other")
 	}
@@ -130,10 +139,21 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 		integrations = append(integrations, &engine.MockIntegration{Config: cfg})
 	}
 	var store engine.Store = engine.NewMemStore()
-	if *db != "" {
-		if opts.OpenStore == nil {
-			return usage("--db is not available in this build")
+	switch {
+	case *db != "" && opts.OpenStore == nil:
+		return usage("--db is not available in this build")
+	case *db == "" && opts.OpenStore != nil:
+		// Without --db the execution runs on a temporary database, so it
+		// takes the same durable path as under --db.
+		tmp, err := os.MkdirTemp("", "stepwise-run-")
+		if err != nil {
+			fmt.Fprintf(stderr, "stepwise run: temporary database: %v\n", err)
+			return 1
 		}
+		defer os.RemoveAll(tmp)
+		*db = filepath.Join(tmp, "stepwise.db")
+	}
+	if *db != "" {
 		store, err = opts.OpenStore(ctx, *db)
 		if err != nil {
 			fmt.Fprintf(stderr, "stepwise run: open %s: %v\n", *db, err)
