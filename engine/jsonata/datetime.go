@@ -363,7 +363,9 @@ func formatIntegerF(fv float64, f *intFormat) (string, error) {
 		}
 	case "decimal":
 		s = formatJSNumber(fv)
-		if pad := f.mandatoryDigits - len(s); pad > 0 {
+		if pad := f.mandatoryDigits - len(s); pad > maxStringLen {
+			return "", newErr("U1004")
+		} else if pad > 0 {
 			s = strings.Repeat("0", pad) + s
 		}
 		if f.zeroCode != '0' {

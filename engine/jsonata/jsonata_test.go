@@ -3,6 +3,8 @@ package jsonata_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -271,9 +273,46 @@ func FuzzCompileEval(f *testing.F) {
 			return
 		}
 		start := time.Now()
-		_, _, _ = x.Eval(context.Background(), input, &jsonata.Options{MaxDepth: 300, Timeout: 100 * time.Millisecond})
+		_, _, err = x.Eval(context.Background(), input, &jsonata.Options{MaxDepth: 300, Timeout: 100 * time.Millisecond})
 		if d := time.Since(start); d > 3*time.Second {
 			t.Fatalf("%q ran %v, past its 100ms limit", src, d)
+		}
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatalf("%q: %v", src, err)
+		}
+	})
+}
+
+// FuzzPictures feeds arbitrary picture strings to the date/time, integer
+// and number picture parsers, and arbitrary patterns to the regex
+// translator.
+func FuzzPictures(f *testing.F) {
+	for _, s := range []string{
+		"[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]", "[FNn,3-3] [D1o] [MNn] [Y,2]", "[h]:[m] [P]",
+		"#,##0.00", "0.00e0", "#%", "#0.###;(#0.###)", "w", "Ww", "I", "a", "#,##0", "1;o", `\d+(\w)?`, "[a-z]+",
+	} {
+		f.Add(s, 1700000000000.0, "2023-11-14")
+	}
+	exprs := []string{
+		"$formatNumber($n, $p)", "$fromMillis($n, $p)", "$toMillis($s, $p)",
+		"$formatInteger($n, $p)", "$parseInteger($s, $p)", "$match($s, $eval('/' & $p & '/'))",
+	}
+	compiled := make([]*jsonata.Expr, len(exprs))
+	for i, src := range exprs {
+		compiled[i] = jsonata.MustCompile(src)
+	}
+	f.Fuzz(func(t *testing.T, pic string, n float64, s string) {
+		binds := map[string]any{"p": pic, "n": jsonv.FloatNumber(n), "s": s}
+		if math.IsNaN(n) || math.IsInf(n, 0) {
+			binds["n"] = jsonv.Number(0)
+		}
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hung: $p=%q $n=%v $s=%q", pic, n, s)) })
+		defer watchdog.Stop()
+		for i, x := range compiled {
+			_, _, err := x.Eval(context.Background(), jsonata.Undefined, &jsonata.Options{Bindings: binds, Timeout: 200 * time.Millisecond})
+			if err != nil && strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("%s with $p=%q $n=%v $s=%q: %v", exprs[i], pic, n, s, err)
+			}
 		}
 	})
 }
