@@ -304,7 +304,7 @@ func (r *run) ctxObject(f *frame, item any, index int, withItem bool) any {
 	o.Set("State", st)
 	o.Set("StateMachine", r.ctxMachine)
 	if f.taskID != "" {
-		o.Set("Task", jsonv.ObjectOf("Token", f.taskID))
+		o.Set("Task", jsonv.ObjectOf("Token", taskToken(r.x.ARN, f.taskID)))
 	}
 	if withItem {
 		it := jsonv.NewObject(2)

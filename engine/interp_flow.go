@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -29,10 +31,23 @@ func resourceParts(res string) (string, string) {
 
 func (r *run) execTask(f *frame) {
 	st := f.st
+	// The task's id and token exist before Parameters are evaluated, so
+	// "$$.Task.Token" can be passed to the worker (.waitForTaskToken).
+	id := "k" + r.newID()
+	f.taskID = id
+	token := taskToken(r.x.ARN, id)
 	params := f.eff
 	if st.params != nil {
-		v, err := st.params.Eval(r.env(f, f.eff))
+		env := r.env(f, f.eff)
+		if env.Context == nil && strings.Contains(st.resource, "waitForTaskToken") {
+			env.Context = r.ctxObject(f, nil, 0, false)
+		}
+		if o, ok := env.Context.(*jsonv.Object); ok {
+			o.Set("Task", jsonv.ObjectOf("Token", token))
+		}
+		v, err := st.params.Eval(env)
 		if err != nil {
+			f.taskID = ""
 			r.fail(f, r.evalErr(f, err))
 			return
 		}
@@ -44,6 +59,7 @@ func (r *run) execTask(f *frame) {
 		v, err := resolvePath(st.timeoutPath, f.eff, ctx)
 		n, ok := jsonv.Int(v)
 		if err != nil || !ok || n <= 0 {
+			f.taskID = ""
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The TimeoutSecondsPath parameter does not reference a valid positive integer: %s", st.timeoutPath.String())))
 			return
 		}
@@ -53,6 +69,7 @@ func (r *run) execTask(f *frame) {
 		v, err := resolvePath(st.heartbeatPath, f.eff, ctx)
 		n, ok := jsonv.Int(v)
 		if err != nil || !ok || n <= 0 {
+			f.taskID = ""
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The HeartbeatSecondsPath parameter does not reference a valid positive integer: %s", st.heartbeatPath.String())))
 			return
 		}
@@ -61,8 +78,6 @@ func (r *run) execTask(f *frame) {
 	rt, res := resourceParts(st.resource)
 	d := detail{resourceType: rt, resource: res, region: r.arns.Region, params: params, timeout: timeout, heartbeat: heartbeat}
 	r.emit(f, "TaskScheduled", &d)
-	id := "k" + r.newID()
-	f.taskID = id
 	r.tasks[id] = f
 	if r.invokes == nil {
 		r.invokes = map[string]int{}
@@ -70,7 +85,7 @@ func (r *run) execTask(f *frame) {
 	attempt := r.invokes[st.name]
 	r.invokes[st.name] = attempt + 1
 	req := &TaskRequest{ID: id, ExecutionARN: r.x.ARN, StateMachineName: r.x.StateMachineName, StateName: st.name,
-		Resource: st.resource, Input: params, Attempt: attempt, Token: id, TimeoutSeconds: timeout,
+		Resource: st.resource, Input: params, Attempt: attempt, Token: token, TimeoutSeconds: timeout,
 		HeartbeatSeconds: heartbeat, TestCase: r.x.TestCase}
 	r.effects = append(r.effects, effect{task: req})
 	if timeout > 0 {
@@ -521,4 +536,11 @@ func (r *run) releaseFrame(f *frame) {
 	if len(r.framePool) < 64 {
 		r.framePool = append(r.framePool, f)
 	}
+}
+
+// taskToken derives a task token that is unique across executions and
+// stable across restarts (the outbox re-dispatches with the same token).
+func taskToken(executionARN, id string) string {
+	sum := sha256.Sum256([]byte(executionARN + "#" + id))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

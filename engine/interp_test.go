@@ -390,3 +390,50 @@ func TestStringMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskTokenInParameters(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"MessageBody":{"token.$":"$$.Task.Token"}},"End":true}}}`, `{}`, Standard, nil)
+	h.r.start()
+	task := taskOf(t, h.takeEffects())
+	body, _ := task.Input.(*jsonv.Object).Get("MessageBody")
+	tok, _ := body.(*jsonv.Object).Get("token")
+	if task.Token == "" || tok != task.Token {
+		t.Fatalf("token in parameters %v, request token %q", tok, task.Token)
+	}
+	other := newHarness(t, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}`, `{}`, Standard, nil)
+	other.r.x.ARN += "-2"
+	other.r.start()
+	if taskOf(t, other.takeEffects()).Token == task.Token {
+		t.Fatal("two executions share a task token")
+	}
+}
+
+func FuzzRestoreSnapshot(f *testing.F) {
+	var pc programCache
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"End":true}}},"End":true}}}`
+	p, err := pc.get(def)
+	if err != nil {
+		f.Fatal(err)
+	}
+	x := &Execution{ARN: "arn:aws:states:us-east-1:123456789012:execution:m:x", Type: Standard, LastEventID: 1}
+	r := newRun(p, x, []any{jsonv.Number(1), jsonv.Number(2)}, ARNs{}, func() time.Time { return testT0 }, nil, true)
+	r.start()
+	snap, err := r.snapshot()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(snap)
+	f.Add([]byte(`{"frames":[{"parent":-1,"state":"M","kids":{"children":[5],"items":[],"results":[]}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r2 := newRun(p, x.Clone(), nil, ARNs{}, func() time.Time { return testT0 }, nil, true)
+		if err := r2.restore(data); err != nil {
+			return
+		}
+		// A restored run must snapshot again without failing.
+		if _, err := r2.snapshot(); err != nil {
+			return
+		}
+	})
+}

@@ -213,6 +213,10 @@ func (r *run) restore(data []byte) error {
 			return fmt.Errorf("restore frame %d: no state %q in its machine", i, sf.State)
 		}
 		if sc := sf.Kids; sc != nil {
+			if sc.N < 0 || len(sc.Items) != sc.N || len(sc.Results) != sc.N || len(sc.Children) != sc.N ||
+				sc.Started < 0 || sc.Started > sc.N || sc.Done < 0 || sc.Done > sc.Started || sc.Running < 0 || sc.Running > sc.Started {
+				return fmt.Errorf("restore frame %d: inconsistent container counts", i)
+			}
 			c := &container{n: sc.N, started: sc.Started, running: sc.Running, done: sc.Done, failed: sc.Failed,
 				maxConc: sc.MaxConc, tolCount: sc.TolCount, tolPct: sc.TolPct, tolerance: sc.Tolerance,
 				finished: sc.Finished, err: errFromSnap(sc.Err), mapRunARN: sc.MapRunARN, startID: sc.StartID}
@@ -233,16 +237,18 @@ func (r *run) restore(data []byte) error {
 		}
 		frames[i] = f
 	}
-	// Link children now that every frame exists.
+	// Link children now that every frame exists; the links must form a tree.
+	linked := make([]bool, len(frames))
 	for i, sf := range s.Frames {
 		if sf.Kids == nil {
 			continue
 		}
 		for k, ci := range sf.Kids.Children {
 			if ci >= 0 {
-				if ci >= len(frames) {
-					return fmt.Errorf("restore frame %d: child %d out of range", i, ci)
+				if ci <= i || ci >= len(frames) || s.Frames[ci].Parent != i || linked[ci] {
+					return fmt.Errorf("restore frame %d: child %d is not a frame of its own", i, ci)
 				}
+				linked[ci] = true
 				frames[i].kids.children[k] = frames[ci]
 			}
 		}
