@@ -49,6 +49,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	active  map[string]*active
+	tokens  map[string]*tokenRef // running tasks by task token
 	started bool
 	stopped bool
 	ctx     context.Context
@@ -66,6 +67,7 @@ type active struct {
 	busy    bool
 	done    chan struct{}
 	cancels map[string]func()
+	tokens  map[string]string // task id → token
 	express bool
 }
 
@@ -98,7 +100,7 @@ func New(opts Options) *Engine {
 		opts.MaxBatch = 512
 	}
 	return &Engine{opts: opts, store: opts.Store, clock: opts.Clock, log: opts.Logger,
-		arns: ARNs{Region: opts.Region, Account: opts.Account}, active: map[string]*active{}}
+		arns: ARNs{Region: opts.Region, Account: opts.Account}, active: map[string]*active{}, tokens: map[string]*tokenRef{}}
 }
 
 // ARNs returns the engine's ARN builder.
@@ -310,6 +312,11 @@ func (a *active) flush() {
 				st.PutFrames = []Frame{{ID: snapshotFrameID, Data: snap}}
 			}
 		}
+		for _, ef := range effects {
+			if ef.task != nil {
+				a.registerToken(ef.task)
+			}
+		}
 		if err := e.commit(st); err != nil {
 			// The store refused the step: the execution cannot continue
 			// durably. Stop it here; a restart recovers it from the last
@@ -322,8 +329,15 @@ func (a *active) flush() {
 		}
 	}
 	if r.done {
+		a.mu.Lock()
+		toks := a.tokens
+		a.tokens = nil
+		a.mu.Unlock()
 		e.mu.Lock()
 		delete(e.active, x.ARN)
+		for _, tok := range toks {
+			delete(e.tokens, tok)
+		}
 		e.mu.Unlock()
 		a.mu.Lock()
 		for _, c := range a.cancels {
@@ -343,9 +357,25 @@ func (a *active) flush() {
 		case ef.task != nil:
 			a.dispatch(ef.task)
 		case ef.cancelTask != "":
-			a.cancel(ef.cancelTask)
+			a.forgetToken(ef.cancelTask)
 		}
 	}
+}
+
+// forgetToken drops the token of a task that no longer runs.
+func (a *active) forgetToken(id string) {
+	a.mu.Lock()
+	tok := a.tokens[id]
+	delete(a.tokens, id)
+	a.mu.Unlock()
+	if tok == "" {
+		return
+	}
+	a.e.mu.Lock()
+	if ref := a.e.tokens[tok]; ref != nil && ref.a == a {
+		delete(a.e.tokens, tok)
+	}
+	a.e.mu.Unlock()
 }
 
 // finalize copies the run's result into the execution record.
@@ -388,12 +418,55 @@ func (a *active) cancel(id string) {
 	}
 }
 
+// tokenRef finds a running task by its token, for callbacks
+// (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat).
+type tokenRef struct {
+	a    *active
+	id   string
+	once sync.Once
+	done func(TaskResult)
+}
+
+// registerToken makes the task reachable by its token. Tasks are
+// registered before their step commits, so a callback that races the
+// commit is queued behind it rather than lost.
+func (a *active) registerToken(req *TaskRequest) *tokenRef {
+	e := a.e
+	e.mu.Lock()
+	if ref := e.tokens[req.Token]; ref != nil && ref.a == a && ref.id == req.ID {
+		e.mu.Unlock()
+		return ref
+	}
+	e.mu.Unlock()
+	id := req.ID
+	ref := &tokenRef{a: a, id: id}
+	ref.done = func(res TaskResult) {
+		ref.once.Do(func() {
+			e.mu.Lock()
+			if e.tokens[req.Token] == ref {
+				delete(e.tokens, req.Token)
+			}
+			e.mu.Unlock()
+			go a.deliver(func(r *run) { r.taskDone(id, res) })
+		})
+	}
+	if req.Token != "" {
+		e.mu.Lock()
+		e.tokens[req.Token] = ref
+		e.mu.Unlock()
+		a.mu.Lock()
+		if a.tokens == nil {
+			a.tokens = map[string]string{}
+		}
+		a.tokens[id] = req.Token
+		a.mu.Unlock()
+	}
+	return ref
+}
+
 func (a *active) dispatch(req *TaskRequest) {
 	e := a.e
-	id := req.ID
-	done := func(res TaskResult) {
-		go a.deliver(func(r *run) { r.taskDone(id, res) })
-	}
+	done := a.registerToken(req).done
 	for _, in := range e.opts.Integrations {
 		if in.Handles(req) {
 			in.Start(e.ctx, req, done)

@@ -76,6 +76,8 @@ type frame struct {
 	kids      *container
 	output    any
 	err       *stateErr
+	// heartbeat is the running task's HeartbeatSeconds (0: none)
+	heartbeat int64
 	// input and startedAt of a distributed Map child (its own execution)
 	input     any
 	startedAt time.Time
@@ -112,6 +114,7 @@ const (
 	timerRetry
 	timerTaskTimeout
 	timerExecTimeout
+	timerHeartbeat // appended: snapshots store kinds as numbers
 )
 
 type timerInfo struct {
@@ -678,7 +681,7 @@ func plain(v any) string {
 func (r *run) armTimer(f *frame, kind timerKind, due time.Time) string {
 	id := "t" + r.newID()
 	r.timers[id] = timerInfo{kind: kind, frame: f}
-	if kind != timerExecTimeout && kind != timerTaskTimeout {
+	if kind != timerExecTimeout && kind != timerTaskTimeout && kind != timerHeartbeat {
 		f.timerID = id
 	}
 	r.effects = append(r.effects, effect{timer: &Timer{ID: id, Due: due}})
@@ -697,19 +700,24 @@ func (r *run) timerFired(id string) {
 	case timerExecTimeout:
 		r.timeout()
 		return
-	case timerTaskTimeout:
+	case timerTaskTimeout, timerHeartbeat:
 		if f.taskID == "" || f.status != frBlocked {
 			return
+		}
+		name := "States.Timeout"
+		if ti.kind == timerHeartbeat {
+			name = "States.HeartbeatTimeout"
 		}
 		tid := f.taskID
 		delete(r.tasks, tid)
 		r.effects = append(r.effects, effect{cancelTask: tid})
+		r.cancelTaskTimers(f)
 		rt, res := resourceParts(f.st.resource)
-		d := detail{resourceType: rt, resource: res, errName: "States.Timeout", hasErr: true}
+		d := detail{resourceType: rt, resource: res, errName: name, hasErr: true}
 		r.emit(f, "TaskTimedOut", &d)
 		f.taskID = ""
 		f.status = frRunning
-		r.fail(f, &stateErr{name: "States.Timeout"})
+		r.fail(f, &stateErr{name: name})
 	case timerRetry:
 		if f.timerID != id {
 			return

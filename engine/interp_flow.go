@@ -91,6 +91,10 @@ func (r *run) execTask(f *frame) {
 	if timeout > 0 {
 		r.armTimer(f, timerTaskTimeout, r.now().Add(secondsDuration(timeout)))
 	}
+	f.heartbeat = heartbeat
+	if heartbeat > 0 {
+		r.armTimer(f, timerHeartbeat, r.now().Add(secondsDuration(heartbeat)))
+	}
 	d2 := detail{resourceType: rt, resource: res}
 	r.emit(f, "TaskStarted", &d2)
 	f.status = frBlocked
@@ -103,12 +107,7 @@ func (r *run) taskDone(id string, res TaskResult) {
 		return
 	}
 	delete(r.tasks, id)
-	for tid, ti := range r.timers {
-		if ti.frame == f && ti.kind == timerTaskTimeout {
-			delete(r.timers, tid)
-			r.effects = append(r.effects, effect{cancelTimer: tid})
-		}
-	}
+	r.cancelTaskTimers(f)
 	f.taskID = ""
 	f.status = frRunning
 	rt, rs := resourceParts(f.st.resource)
@@ -543,4 +542,34 @@ func (r *run) releaseFrame(f *frame) {
 func taskToken(executionARN, id string) string {
 	sum := sha256.Sum256([]byte(executionARN + "#" + id))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// cancelTaskTimers removes the timeout and heartbeat timers of f's task.
+func (r *run) cancelTaskTimers(f *frame) {
+	for tid, ti := range r.timers {
+		if ti.frame == f && (ti.kind == timerTaskTimeout || ti.kind == timerHeartbeat) {
+			delete(r.timers, tid)
+			r.effects = append(r.effects, effect{cancelTimer: tid})
+		}
+	}
+}
+
+// taskHeartbeat restarts the heartbeat timer of a running task. It reports
+// whether the task is running.
+func (r *run) taskHeartbeat(id string) bool {
+	f, ok := r.tasks[id]
+	if !ok || r.done {
+		return false
+	}
+	if f.heartbeat <= 0 {
+		return true
+	}
+	for tid, ti := range r.timers {
+		if ti.frame == f && ti.kind == timerHeartbeat {
+			delete(r.timers, tid)
+			r.effects = append(r.effects, effect{cancelTimer: tid})
+		}
+	}
+	r.armTimer(f, timerHeartbeat, r.now().Add(secondsDuration(f.heartbeat)))
+	return true
 }

@@ -58,6 +58,7 @@ type snapFrame struct {
 	Retries   []int           `json:"retries,omitempty"`
 	TaskID    string          `json:"taskId,omitempty"`
 	TimerID   string          `json:"timerId,omitempty"`
+	Heartbeat int64           `json:"heartbeat,omitempty"`
 	Kids      *snapContainer  `json:"kids,omitempty"`
 }
 
@@ -105,7 +106,7 @@ func (r *run) snapshot() ([]byte, error) {
 		s.Frames = append(s.Frames, snapFrame{})
 		sf := snapFrame{Parent: parent, Kind: f.kind, Index: f.index, Quiet: f.quiet, Status: f.status, Phase: f.phase,
 			Raw: rawOf(f.raw), Eff: rawOf(f.eff), Entered: f.entered, EnteredAt: f.enteredAt, LastEvent: f.lastEvent,
-			Retries: f.retries, TaskID: f.taskID, TimerID: f.timerID}
+			Retries: f.retries, TaskID: f.taskID, TimerID: f.timerID, Heartbeat: f.heartbeat}
 		if f.st != nil {
 			sf.State = f.st.name
 		}
@@ -176,7 +177,7 @@ func (r *run) restore(data []byte) error {
 	for i, sf := range s.Frames {
 		f := &frame{kind: sf.Kind, index: sf.Index, quiet: sf.Quiet, status: sf.Status, phase: sf.Phase,
 			entered: sf.Entered, enteredAt: sf.EnteredAt, lastEvent: sf.LastEvent, retries: sf.Retries,
-			taskID: sf.TaskID, timerID: sf.TimerID}
+			taskID: sf.TaskID, timerID: sf.TimerID, heartbeat: sf.Heartbeat}
 		var err error
 		if f.raw, err = decodeRaw(sf.Raw); err != nil {
 			return fmt.Errorf("restore frame %d: %w", i, err)
