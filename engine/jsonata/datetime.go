@@ -489,7 +489,11 @@ func analyzeDateTimePicture(picture string) ([]*dtPart, error) {
 				if hasMax {
 					d.widthMax = parseWidth(maxS)
 				}
-				pres = marker[1:comma]
+				if comma >= 1 {
+					pres = marker[1:comma]
+				} else {
+					pres = marker[:1] // substring(1, 0) swaps its arguments
+				}
 			} else {
 				pres = marker[1:]
 			}
