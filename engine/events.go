@@ -11,7 +11,6 @@ import (
 type detail struct {
 	name                   string
 	input, output          any
-	hasInput, hasOutput    bool
 	rawInput               string // pre-serialized input/output text
 	useRaw                 bool
 	errName, cause         string

@@ -72,7 +72,6 @@ type frame struct {
 	enteredAt time.Time
 	lastEvent int64
 	retries   []int
-	retryWait bool
 	kids      *container
 	output    any
 	err       *stateErr
@@ -161,7 +160,6 @@ type run struct {
 	output      any
 	err         *stateErr
 	finalStatus Status
-	scratch     []byte
 	mapRunSeq   int
 	// childExecs are finished child executions of distributed Maps, written
 	// with the next commit.

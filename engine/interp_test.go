@@ -247,7 +247,7 @@ func TestExecutionTimeout(t *testing.T) {
 		}
 	}
 	if cancels != 1 {
-		t.Fatalf("the Wait timer was not cancelled (%d cancels)", cancels)
+		t.Fatalf("the Wait timer was not canceled (%d cancels)", cancels)
 	}
 }
 

@@ -258,7 +258,7 @@ func (s *MemStore) Commit(ctx context.Context, steps []*Step) error {
 			l = e.x.LastEventID
 		}
 		if err := checkContiguous(l, st.Events); err != nil {
-			return Errorf(Internal, "commit %s: %s", e.x.ARN, err.(*Error).Message)
+			return Errorf(Internal, "commit %s: %s", e.x.ARN, ErrorMessage(err))
 		}
 		if n := len(st.Events); n > 0 {
 			l = st.Events[n-1].ID

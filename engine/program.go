@@ -307,9 +307,7 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 	sp.usesCtx = strings.Contains(jsonv.String(s.Parameters), "$$") || strings.Contains(jsonv.String(s.ItemSelector), "$$") ||
 		strings.Contains(jsonv.String(s.ResultSelector), "$$") || strings.HasPrefix(s.InputPath.Path, "$$") ||
 		strings.HasPrefix(s.OutputPath.Path, "$$") || strings.Contains(s.ErrorPath+s.CausePath+s.SecondsPath+s.TimestampPath+s.ItemsPath.Path, "$$")
-	for _, r := range s.Retry {
-		sp.retry = append(sp.retry, r)
-	}
+	sp.retry = append(sp.retry, s.Retry...)
 	for _, c := range s.Catch {
 		cp := &catchProg{c: c, next: byName[c.Next]}
 		if cp.next == nil {

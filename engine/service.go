@@ -117,7 +117,7 @@ func (e *Engine) ListStateMachines(ctx context.Context, page Page) ([]*StateMach
 
 func checkARN(arn, kind string) error {
 	res, _, ok := ParseARN(arn)
-	if !ok || (res != kind && !(kind == "execution" && res == "express")) {
+	if !ok || (res != kind && (kind != "execution" || res != "express")) {
 		return Errorf(InvalidArn, "Invalid Arn: '%s'", arn)
 	}
 	return nil

@@ -90,7 +90,7 @@ type Step struct {
 	// Frames to insert or replace, and frame ids to delete.
 	PutFrames    []Frame
 	DeleteFrames []string
-	// Timers to arm and timer ids to remove (fired or cancelled).
+	// Timers to arm and timer ids to remove (fired or canceled).
 	PutTimers    []Timer
 	DeleteTimers []string
 	// Tasks to dispatch (the outbox) and task ids that are finished.

@@ -35,11 +35,6 @@ type runOptions struct {
 	Clock engine.Clock
 }
 
-// runCommand runs `stepwise run` and returns the exit code.
-func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runCommandWith(ctx, args, stdout, stderr, runOptions{})
-}
-
 // machineName derives a state machine name from a file name.
 func machineName(file string) string {
 	base := filepath.Base(file)
@@ -51,6 +46,8 @@ func machineName(file string) string {
 	return base
 }
 
+// runCommandWith runs `stepwise run` with the given options and returns the
+// exit code.
 func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer, opts runOptions) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -150,7 +147,7 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintf(stderr, "stepwise run: temporary database: %v\n", err)
 			return 1
 		}
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }()
 		*db = filepath.Join(tmp, "stepwise.db")
 	}
 	if *db != "" {
@@ -160,7 +157,7 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 			return 1
 		}
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 
 	e := engine.New(engine.Options{Store: store, Clock: opts.Clock, Integrations: integrations, ExpressHistory: *history})
 	if err := e.Start(ctx); err != nil {
