@@ -101,18 +101,20 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
 }
 
-// UnmarshalJSON reads epoch seconds (a number), as the AWS SDKs send them.
+// UnmarshalJSON reads epoch seconds (a number), as the AWS SDKs send them,
+// to the millisecond.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		t.Time = time.Time{}
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	// Beyond ±1e11 s (year 5138) millisecond arithmetic would overflow.
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 1e11 {
 		return &json.UnmarshalTypeError{Value: string(b), Type: timestampType}
 	}
-	sec, frac := math.Modf(f)
-	t.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	// AWS timestamps carry milliseconds; rounding keeps 2.01 at 2010 ms.
+	t.Time = time.UnixMilli(int64(math.Round(f * 1000))).UTC()
 	return nil
 }
 
