@@ -287,7 +287,7 @@ func operations() map[string]opFunc {
 			v.payload("output", in.Output, maxPayload)
 			v.jsonText(in.Output, ErrInvalidOutput, "Invalid Output")
 		}, func(ctx context.Context, s *Server, in *SendTaskSuccessInput) (any, error) {
-			e, ok := s.eng.(ActivityEngine)
+			e, ok := s.eng.(TaskTokenEngine)
 			if !ok {
 				return nil, unsupported("SendTaskSuccess")
 			}
@@ -301,7 +301,7 @@ func operations() map[string]opFunc {
 			v.str("error", in.Error, 0, 256)
 			v.str("cause", in.Cause, 0, 32768)
 		}, func(ctx context.Context, s *Server, in *SendTaskFailureInput) (any, error) {
-			e, ok := s.eng.(ActivityEngine)
+			e, ok := s.eng.(TaskTokenEngine)
 			if !ok {
 				return nil, unsupported("SendTaskFailure")
 			}
@@ -317,7 +317,7 @@ func operations() map[string]opFunc {
 		}, func(ctx context.Context, s *Server, in *struct {
 			TaskToken *string `json:"taskToken"`
 		}) (any, error) {
-			e, ok := s.eng.(ActivityEngine)
+			e, ok := s.eng.(TaskTokenEngine)
 			if !ok {
 				return nil, unsupported("SendTaskHeartbeat")
 			}

@@ -34,13 +34,18 @@ type RedriveEngine interface {
 	RedriveExecution(ctx context.Context, in *RedriveExecutionInput) (*RedriveExecutionOutput, error)
 }
 
-// ActivityEngine is implemented by engines that support activities and task tokens.
+// ActivityEngine is implemented by engines that support activities.
 type ActivityEngine interface {
 	CreateActivity(ctx context.Context, in *CreateActivityInput) (*CreateActivityOutput, error)
 	DeleteActivity(ctx context.Context, activityARN string) error
 	DescribeActivity(ctx context.Context, activityARN string) (*Activity, error)
 	ListActivities(ctx context.Context, in *ListActivitiesInput) (*ListActivitiesOutput, error)
 	GetActivityTask(ctx context.Context, in *GetActivityTaskInput) (*GetActivityTaskOutput, error)
+}
+
+// TaskTokenEngine is implemented by engines that complete tasks by token
+// (activities and .waitForTaskToken callbacks).
+type TaskTokenEngine interface {
 	SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput) error
 	SendTaskFailure(ctx context.Context, in *SendTaskFailureInput) error
 	SendTaskHeartbeat(ctx context.Context, taskToken string) error

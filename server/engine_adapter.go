@@ -329,6 +329,21 @@ func (a *EngineAdapter) DescribeStateMachineForExecution(ctx context.Context, ar
 	return out, nil
 }
 
+// SendTaskSuccess implements TaskTokenEngine.
+func (a *EngineAdapter) SendTaskSuccess(ctx context.Context, in *SendTaskSuccessInput) error {
+	return convertErr(a.eng.SendTaskSuccess(ctx, str(in.TaskToken), str(in.Output)))
+}
+
+// SendTaskFailure implements TaskTokenEngine.
+func (a *EngineAdapter) SendTaskFailure(ctx context.Context, in *SendTaskFailureInput) error {
+	return convertErr(a.eng.SendTaskFailure(ctx, str(in.TaskToken), str(in.Error), str(in.Cause)))
+}
+
+// SendTaskHeartbeat implements TaskTokenEngine.
+func (a *EngineAdapter) SendTaskHeartbeat(ctx context.Context, token string) error {
+	return convertErr(a.eng.SendTaskHeartbeat(ctx, token))
+}
+
 // Publisher returns an engine.Publisher that feeds these metrics from the
 // committed history events and then hands the events to next (may be nil).
 func (m *Metrics) Publisher(next engine.Publisher) engine.Publisher {

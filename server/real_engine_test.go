@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -22,7 +23,8 @@ import (
 func realServer(t *testing.T) (string, *server.Metrics) {
 	t.Helper()
 	m := server.NewMetrics()
-	eng := engine.New(engine.Options{Store: engine.NewMemStore(), Logger: testLogger(t), Publisher: m.Publisher(nil)})
+	eng := engine.New(engine.Options{Store: engine.NewMemStore(), Logger: testLogger(t), Publisher: m.Publisher(nil),
+		Integrations: []engine.Integration{engine.CallbackIntegration{}}})
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatalf("engine Start: %v", err)
 	}
@@ -131,6 +133,60 @@ func TestSDKRealEngine(t *testing.T) {
 			t.Errorf("/metrics lacks %q:\n%s", want, grepLines(string(body), "stepwise_"))
 		}
 	}
+}
+
+// TestSDKTaskTokens completes .waitForTaskToken tasks through the SDK.
+func TestSDKTaskTokens(t *testing.T) {
+	t.Parallel()
+	url, _ := realServer(t)
+	c := sdkClient(url)
+	ctx := sdkContext()
+	def := `{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"MessageBody":{"token.$":"$$.Task.Token"}},"End":true}}}`
+	sm := must[*sfn.CreateStateMachineOutput](t, "CreateStateMachine")(c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("asker"), Definition: aws.String(def), RoleArn: aws.String(roleArn)}))
+	token := func(arn string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			h := must[*sfn.GetExecutionHistoryOutput](t, "GetExecutionHistory")(c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)}))
+			for _, e := range h.Events {
+				if d := e.TaskScheduledEventDetails; d != nil {
+					var p struct {
+						MessageBody struct {
+							Token string `json:"token"`
+						}
+					}
+					if err := json.Unmarshal([]byte(aws.ToString(d.Parameters)), &p); err == nil && p.MessageBody.Token != "" {
+						return p.MessageBody.Token
+					}
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("no task token in the history of %s", arn)
+		return ""
+	}
+	ok := must[*sfn.StartExecutionOutput](t, "StartExecution ok")(c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn}))
+	tok := token(*ok.ExecutionArn)
+	must[*sfn.SendTaskHeartbeatOutput](t, "SendTaskHeartbeat")(c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(tok)}))
+	_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(`{"answer":`)})
+	wantCode(t, "SendTaskSuccess bad output", err, "InvalidOutput")
+	must[*sfn.SendTaskSuccessOutput](t, "SendTaskSuccess")(c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(`{"answer":42}`)}))
+	if d := waitDone(t, c, *ok.ExecutionArn); d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"answer":42}` {
+		t.Errorf("after SendTaskSuccess: %s %s", d.Status, aws.ToString(d.Output))
+	}
+	_, err = c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(`{}`)})
+	var gone *types.TaskDoesNotExist
+	if !errors.As(err, &gone) {
+		t.Errorf("SendTaskSuccess twice: %v, want TaskDoesNotExist", err)
+	}
+
+	bad := must[*sfn.StartExecutionOutput](t, "StartExecution fail")(c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn}))
+	must[*sfn.SendTaskFailureOutput](t, "SendTaskFailure")(c.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(token(*bad.ExecutionArn)), Error: aws.String("Nope"), Cause: aws.String("declined")}))
+	if d := waitDone(t, c, *bad.ExecutionArn); d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "Nope" || aws.ToString(d.Cause) != "declined" {
+		t.Errorf("after SendTaskFailure: %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	_, err = c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String("no-such-token")})
+	wantCode(t, "SendTaskHeartbeat unknown token", err, "TaskDoesNotExist")
 }
 
 // browserRealEngine creates a state machine through the API, starts an
