@@ -333,6 +333,10 @@ func formatIntegerWith(value int, f *intFormat) (string, error) {
 }
 
 func formatIntegerF(fv float64, f *intFormat) (string, error) {
+	if math.IsNaN(fv) || math.IsInf(fv, 0) {
+		// jsonata-js recurses without end on these
+		return "", errv("D1001", fv)
+	}
 	negative := fv < 0
 	fv = math.Abs(fv)
 	value := int(math.Min(fv, 1<<62))
@@ -856,6 +860,9 @@ func formatComponent(t time.Time, p *dtPart, offH, offM int) (string, error) {
 func fnFromMillis(e *evaluator, c *call, a []any) (any, error) {
 	if a[0] == nil {
 		return nil, nil
+	}
+	if f := a[0].(float64); math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errv("D1001", f)
 	}
 	var pic, tz *string
 	if s, ok := a[1].(string); ok {

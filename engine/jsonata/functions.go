@@ -622,8 +622,8 @@ func fnReplace(e *evaluator, c *call, a []any) (any, error) {
 			rep = ""
 		}
 		n := -1
-		if hasLimit {
-			n = int(limit)
+		if hasLimit && limit < 1e9 {
+			n = int(math.Ceil(limit))
 		}
 		if len(str)+strings.Count(str, pat)*len(rep) > maxStringLen {
 			return nil, newErr("U1004")
@@ -762,8 +762,8 @@ func fnSplit(e *evaluator, c *call, a []any) (any, error) {
 		} else {
 			parts = strings.Split(str, sep)
 		}
-		if hasLimit && int(limit) < len(parts) {
-			parts = parts[:int(limit)]
+		if hasLimit && limit < float64(len(parts)) {
+			parts = parts[:int(math.Ceil(limit))]
 		}
 		for _, p := range parts {
 			result.items = append(result.items, p)
@@ -1359,7 +1359,10 @@ func fnPartition(e *evaluator, c *call, a []any) (any, error) {
 	if arr == nil {
 		return result, nil
 	}
-	n := int(size)
+	n := len(arr.items)
+	if size < float64(n) {
+		n = int(size)
+	}
 	for i := 0; i < len(arr.items); i += n {
 		result.items = append(result.items, newArr(append([]any(nil), arr.items[i:min(i+n, len(arr.items))]...)))
 	}

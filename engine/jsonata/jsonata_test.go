@@ -12,6 +12,7 @@ import (
 
 	"stepwise/engine/jsonata"
 	"stepwise/engine/jsonv"
+	"stepwise/internal/conformance"
 )
 
 func mustDecode(t *testing.T, s string) any {
@@ -256,6 +257,14 @@ func FuzzCompileEval(f *testing.F) {
 		`$fromMillis(0, "[Y0001]-[M01]-[D01] [H01]:[m01]")`, "a ?: 1", "a ?? 2", "$string(1e300*1e300)",
 	} {
 		f.Add(s)
+	}
+	if conformance.Dir() != "" {
+		// the suite's expressions make good seeds
+		for _, c := range loadSuite(f) {
+			if c.timeMS == 0 {
+				f.Add(c.expr)
+			}
+		}
 	}
 	input, err := jsonv.DecodeString(`{"a":{"b":[1,2,{"c":3}],"d":"x"},"e":[{"f":1},{"f":2}]}`)
 	if err != nil {
