@@ -763,7 +763,7 @@ func fnSplit(e *evaluator, c *call, a []any) (any, error) {
 			parts = strings.Split(str, sep)
 		}
 		if hasLimit && limit < float64(len(parts)) {
-			parts = parts[:int(math.Ceil(limit))]
+			parts = parts[:int(limit)] // String.prototype.split truncates its limit
 		}
 		for _, p := range parts {
 			result.items = append(result.items, p)
