@@ -808,6 +808,9 @@ func formatComponent(t time.Time, p *dtPart, offH, offM int) (string, error) {
 		}
 		return formatIntegerWith(iv, p.intFormat)
 	case p.component == 'f':
+		if p.intFormat == nil {
+			return "", errv("D3133", "f")
+		}
 		return formatIntegerWith(v.(int), p.intFormat)
 	case p.component == 'Z' || p.component == 'z':
 		offset := offH*100 + offM
