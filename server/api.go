@@ -539,9 +539,9 @@ func (v *validator) qualifiedArn(s *string, kind string) {
 	if s == nil {
 		return
 	}
-	a, err := ParseARN(*s, "stateMachine")
+	a, err := parseARN(*s, "stateMachine")
 	if err != nil {
-		v.fail(err.(*Error))
+		v.fail(err)
 		return
 	}
 	if len(a.Parts) != 2 {

@@ -25,7 +25,16 @@ func (a ARN) String() string {
 // ParseARN parses a Step Functions ARN and checks that its resource type is
 // one of want. It returns an *Error with code InvalidArn naming the problem.
 func ParseARN(s string, want ...string) (ARN, error) {
-	bad := func(format string, args ...any) (ARN, error) {
+	a, err := parseARN(s, want...)
+	if err != nil {
+		return ARN{}, err
+	}
+	return a, nil
+}
+
+// parseARN is ParseARN with the concrete error type.
+func parseARN(s string, want ...string) (ARN, *Error) {
+	bad := func(format string, args ...any) (ARN, *Error) {
 		return ARN{}, &Error{Code: ErrInvalidArn, Message: "Invalid Arn: '" + fmt.Sprintf(format, args...) + "'"}
 	}
 	if !utf8.ValidString(s) {
@@ -93,7 +102,7 @@ func validRegion(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
 			return false
 		}
 	}

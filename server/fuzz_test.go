@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,7 +21,7 @@ func FuzzParseARN(f *testing.F) {
 		a, err := server.ParseARN(s)
 		if err != nil {
 			var e *server.Error
-			if !asError(err, &e) || e.Code != "InvalidArn" {
+			if !errors.As(err, &e) || e.Code != "InvalidArn" {
 				t.Fatalf("ParseARN(%q) error %v is not InvalidArn", s, err)
 			}
 			return
@@ -29,14 +30,6 @@ func FuzzParseARN(f *testing.F) {
 			t.Fatalf("ParseARN(%q).String() = %q", s, a.String())
 		}
 	})
-}
-
-func asError(err error, target **server.Error) bool {
-	e, ok := err.(*server.Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // FuzzAPI sends arbitrary bodies to every operation: the answer is never a

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -106,14 +105,8 @@ func (m *Metrics) apiRequest(opName string, err error, known bool) {
 	}
 	result := "ok"
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			result = e.Code
-		} else if ae, ok := err.(AWSError); ok {
-			result = ae.AWSErrorCode()
-		} else {
-			result = ErrInternalFailure
-		}
+		e, _ := toAPIError(err)
+		result = e.Code
 	}
 	m.api.WithLabelValues(opName, result).Inc()
 }

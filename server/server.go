@@ -60,7 +60,7 @@ type Server struct {
 	metrics *Metrics
 	assets  *static.Assets
 
-	// base is the parent context of every request; cancelling it ends
+	// base is the parent context of every request; canceling it ends
 	// long-lived streams before the HTTP server shuts down.
 	base       context.Context
 	cancelBase context.CancelFunc
@@ -105,7 +105,7 @@ func (s *Server) Handler() http.Handler { return s.e }
 // Metrics returns the collectors the engine wiring feeds.
 func (s *Server) Metrics() *Metrics { return s.metrics }
 
-// Context is cancelled when the server starts shutting down; long-lived
+// Context is canceled when the server starts shutting down; long-lived
 // streams (websockets) derive from it so they end first.
 func (s *Server) Context() context.Context { return s.base }
 

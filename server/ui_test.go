@@ -271,7 +271,7 @@ func TestActivitiesPage(t *testing.T) {
 }
 
 // TestServeShutdown checks that Serve returns nil when its context ends,
-// after cancelling the server context for long-lived streams, and that a
+// after canceling the server context for long-lived streams, and that a
 // second Serve is refused.
 func TestServeShutdown(t *testing.T) {
 	t.Parallel()
@@ -295,7 +295,7 @@ func TestServeShutdown(t *testing.T) {
 	}
 	resp.Body.Close()
 	if s.Context().Err() != nil {
-		t.Fatal("server context cancelled while serving")
+		t.Fatal("server context canceled while serving")
 	}
 	cancel()
 	select {
@@ -307,7 +307,7 @@ func TestServeShutdown(t *testing.T) {
 		t.Fatal("Serve did not return")
 	}
 	if s.Context().Err() == nil {
-		t.Error("server context not cancelled by shutdown")
+		t.Error("server context not canceled by shutdown")
 	}
 	if err := s.Serve(context.Background(), ln); err == nil {
 		t.Error("second Serve accepted")

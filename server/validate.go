@@ -108,8 +108,8 @@ func (v *validator) arn(s *string, types ...string) {
 	if s == nil {
 		return
 	}
-	if _, err := ParseARN(*s, types...); err != nil {
-		v.fail(err.(*Error))
+	if _, err := parseARN(*s, types...); err != nil {
+		v.fail(err)
 	}
 }
 

@@ -104,7 +104,7 @@ type EventRow struct {
 	Elapsed   string
 	StateName string
 	Details   string // pretty JSON of the detail object
-	Kind      string // "ok", "fail", "info": the row colour
+	Kind      string // "ok", "fail", "info": the row color
 }
 
 // ExecutionView is the /state-machines/<name>/executions/<execution> page.
@@ -179,13 +179,6 @@ func fmtTime(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
-}
-
-func isoTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
 }
 
 func statusClass(status string) string {
