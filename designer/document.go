@@ -2,11 +2,13 @@ package designer
 
 import (
 	"encoding/json"
+	"sync"
 	"fmt"
 	"maps"
 	"strconv"
 	"strings"
 
+	"stepwise/engine/asl"
 	"stepwise/engine/jsonv"
 )
 
@@ -66,7 +68,13 @@ func MarshalLayout(l Layout) []byte {
 type Document struct {
 	root   *jsonv.Object
 	layout Layout
-	idx    *index
+
+	// Derived from root and computed once, on first use: documents are
+	// shared between requests (the editor's cache), hence the lock.
+	mu    sync.Mutex
+	idx   *index
+	diags asl.Diagnostics
+	valid bool // diags computed
 }
 
 // NewDocument returns a document for a fresh workflow: no states yet; the
@@ -110,9 +118,36 @@ func (d *Document) Text() string { return string(indent(nil, d.root, "")) }
 // Layout returns a copy of the layout.
 func (d *Document) Layout() Layout { return d.layout.clone() }
 
+// with returns a document with root and layout; when root is d's own, the
+// derived index and diagnostics carry over (a move changes only the layout).
 func (d *Document) with(root *jsonv.Object, l Layout) *Document {
-	return &Document{root: root, layout: l}
+	nd := &Document{root: root, layout: l}
+	if root == d.root {
+		d.mu.Lock()
+		nd.idx, nd.diags, nd.valid = d.idx, d.diags, d.valid
+		d.mu.Unlock()
+	}
+	return nd
 }
+
+// Validate returns engine/asl's diagnostics for the definition (computed
+// once per document).
+func (d *Document) Validate() asl.Diagnostics {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.valid {
+		_, d.diags = asl.Parse(d.ASL())
+		if d.diags == nil {
+			d.diags = asl.Diagnostics{}
+		}
+		d.valid = true
+	}
+	return d.diags
+}
+
+// SameASL reports whether d and o hold the very same definition tree (an
+// operation that changed only the layout).
+func (d *Document) SameASL(o *Document) bool { return o != nil && d.root == o.root }
 
 // indent appends v with two-space indentation.
 func indent(buf []byte, v any, prefix string) []byte {
@@ -191,6 +226,8 @@ func escapeName(s string) string {
 }
 
 func (d *Document) index() *index {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.idx != nil {
 		return d.idx
 	}

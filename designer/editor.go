@@ -54,14 +54,17 @@ func (e *Editor) Store() DraftStore { return e.store }
 
 // View is a draft as the canvas needs it after every operation.
 type View struct {
-	ID          string          `json:"id"`
-	Machine     string          `json:"machine"`
-	Version     int64           `json:"version"`
-	CanUndo     bool            `json:"canUndo"`
-	CanRedo     bool            `json:"canRedo"`
-	Graph       *Graph          `json:"graph"`
-	ASL         string          `json:"asl"`
+	ID      string `json:"id"`
+	Machine string `json:"machine"`
+	Version int64  `json:"version"`
+	CanUndo bool   `json:"canUndo"`
+	CanRedo bool   `json:"canRedo"`
+	Graph   *Graph `json:"graph"`
+	// ASL is the definition as the code view shows it; omitted (with
+	// Diagnostics) when SameASL says the operation changed only the layout.
+	ASL         string          `json:"asl,omitempty"`
 	Diagnostics asl.Diagnostics `json:"diagnostics"`
+	SameASL     bool            `json:"sameAsl,omitempty"`
 	Layout      Layout          `json:"layout"`
 	// Clipboard is set by a copy operation.
 	Clipboard string `json:"clipboard,omitempty"`
@@ -206,14 +209,24 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 		return nil, err
 	}
 	e.remember(id, nd2.Version, nd)
+	if op.Op != OpUndo && op.Op != OpRedo && nd.SameASL(doc) {
+		return e.layoutView(nd2, nd), nil
+	}
 	return e.view(nd2, nd), nil
 }
 
-func (e *Editor) view(d *Draft, doc *Document) *View {
-	_, diags := asl.Parse(doc.ASL())
-	if diags == nil {
-		diags = asl.Diagnostics{}
+// layoutView is the answer to an operation that changed only the layout:
+// no ASL text and diagnostics, which the page already has.
+func (e *Editor) layoutView(d *Draft, doc *Document) *View {
+	return &View{
+		ID: d.ID, Machine: d.Machine, Version: d.Version,
+		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,
+		Graph: doc.Graph(doc.Validate()), Layout: doc.Layout(), Doc: doc, SameASL: true,
 	}
+}
+
+func (e *Editor) view(d *Draft, doc *Document) *View {
+	diags := doc.Validate()
 	return &View{
 		ID: d.ID, Machine: d.Machine, Version: d.Version,
 		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,

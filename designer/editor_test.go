@@ -90,8 +90,8 @@ func TestUndoRedo(t *testing.T) {
 		}
 		v = nv
 		applied++
-		snaps = append(snaps, snap{v.ASL, string(designer.MarshalLayout(v.Layout))})
-		if _, err := jsonv.DecodeString(v.ASL); err != nil {
+		snaps = append(snaps, snap{v.Doc.Text(), string(designer.MarshalLayout(v.Layout))})
+		if _, err := jsonv.DecodeString(v.Doc.Text()); err != nil {
 			t.Fatalf("after %+v the ASL is not JSON: %v", op, err)
 		}
 	}
@@ -102,7 +102,7 @@ func TestUndoRedo(t *testing.T) {
 		if v, err = ed.Apply(ctx, v.ID, v.Version, designer.Op{Op: "undo"}); err != nil {
 			t.Fatalf("undo to %d: %v", i, err)
 		}
-		if got := (snap{v.ASL, string(designer.MarshalLayout(v.Layout))}); got != snaps[i] {
+		if got := (snap{v.Doc.Text(), string(designer.MarshalLayout(v.Layout))}); got != snaps[i] {
 			t.Fatalf("undo to step %d:\n got %s\nwant %s", i, got.asl, snaps[i].asl)
 		}
 	}
@@ -113,7 +113,7 @@ func TestUndoRedo(t *testing.T) {
 		if v, err = ed.Apply(ctx, v.ID, v.Version, designer.Op{Op: "redo"}); err != nil {
 			t.Fatalf("redo to %d: %v", i, err)
 		}
-		if got := (snap{v.ASL, string(designer.MarshalLayout(v.Layout))}); got != snaps[i] {
+		if got := (snap{v.Doc.Text(), string(designer.MarshalLayout(v.Layout))}); got != snaps[i] {
 			t.Fatalf("redo to step %d:\n got %s\nwant %s", i, got.asl, snaps[i].asl)
 		}
 	}
@@ -131,7 +131,7 @@ func TestUndoRedo(t *testing.T) {
 	}
 	fresh := designer.NewEditor(ed.Store(), nil) // no cache: reads the store
 	reopened, err := fresh.Open(ctx, v.ID)
-	if err != nil || reopened.ASL != v.ASL || reopened.Version != v.Version {
+	if err != nil || reopened.ASL != v.Doc.Text() || reopened.Version != v.Version {
 		t.Fatalf("reopen: %v", err)
 	}
 }

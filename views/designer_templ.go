@@ -78,7 +78,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.DesignCSS).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 38, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 38, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 			if templ_7745c5c3_Err != nil {
@@ -91,7 +91,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.DraftURL).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 39, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 39, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
@@ -104,7 +104,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.WorkerURL).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 39, Col: 97}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 39, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 			if templ_7745c5c3_Err != nil {
@@ -117,7 +117,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSRF).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 39, Col: 118}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 39, Col: 118}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 			if templ_7745c5c3_Err != nil {
@@ -130,7 +130,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Machine).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 39, Col: 145}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 39, Col: 145}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 			if templ_7745c5c3_Err != nil {
@@ -148,7 +148,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var8 string
 				templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/state-machines/" + v.Machine)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 45, Col: 97}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 45, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 				if templ_7745c5c3_Err != nil {
@@ -161,7 +161,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var9 string
 				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(v.Machine)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 45, Col: 111}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 45, Col: 111}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 				if templ_7745c5c3_Err != nil {
@@ -179,7 +179,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var10 string
 			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(v.Title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 48, Col: 18}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 48, Col: 18}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
@@ -212,7 +212,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var11 string
 				templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 77, Col: 77}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 77, Col: 77}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
 				if templ_7745c5c3_Err != nil {
@@ -225,7 +225,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var12 string
 				templ_7745c5c3_Var12, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t + " " + typeHints[t]).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 77, Col: 116}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 77, Col: 116}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var12)
 				if templ_7745c5c3_Err != nil {
@@ -238,7 +238,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Add a " + t + " state (drag onto the canvas or press Enter)").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 77, Col: 193}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 77, Col: 193}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var13)
 				if templ_7745c5c3_Err != nil {
@@ -264,7 +264,7 @@ func DesignerPage(v DesignerView) templ.Component {
 					var templ_7745c5c3_Var15 string
 					templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.CSSClasses(templ_7745c5c3_Var14).String()).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 1, Col: 0}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 1, Col: 0}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
 					if templ_7745c5c3_Err != nil {
@@ -291,7 +291,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var16 string
 				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(t)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 79, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 79, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
@@ -304,7 +304,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(typeHints[t])
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 79, Col: 79}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 79, Col: 79}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {
@@ -327,7 +327,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var18 string
 				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 88, Col: 83}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 88, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 				if templ_7745c5c3_Err != nil {
@@ -340,7 +340,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var19 string
 				templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Title + " pattern").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 88, Col: 120}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 88, Col: 120}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 				if templ_7745c5c3_Err != nil {
@@ -353,7 +353,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var20 string
 				templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Add the pattern " + p.Title).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 88, Col: 164}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 88, Col: 164}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var20)
 				if templ_7745c5c3_Err != nil {
@@ -366,7 +366,7 @@ func DesignerPage(v DesignerView) templ.Component {
 				var templ_7745c5c3_Var21 string
 				templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(p.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `../work/main/views/designer.templ`, Line: 90, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `designer.templ`, Line: 90, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 				if templ_7745c5c3_Err != nil {
@@ -377,7 +377,7 @@ func DesignerPage(v DesignerView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><marker id=\"dz-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"></path></marker> <pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g> <g class=\"dz-overlay\"></g></g> <rect class=\"dz-box\" hidden></rect></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition <small class=\"muted\">(read-only)</small></h2><pre class=\"dz-asl\" data-asl tabindex=\"0\"></pre></section><p class=\"dz-note muted\">Editing fields in an inspector form and the code editor come with their own issue; this panel shows the selection, the problems and the ASL the canvas produces.</p></aside></div><dialog class=\"dz-dialog\" data-save-dialog><form method=\"dialog\" data-save-form><h2>Create the state machine</h2><label>Name <input name=\"name\" required maxlength=\"80\" pattern=\"[A-Za-z0-9_\\-]+\" autocomplete=\"off\"></label> <label>Type <select name=\"type\"><option value=\"STANDARD\">Standard</option> <option value=\"EXPRESS\">Express</option></select></label><p class=\"error-text\" data-save-error></p><div class=\"dz-dialog-actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-action=\"cancel-save\">Cancel</button> <button type=\"submit\" class=\"btn btn-primary\" value=\"ok\">Create</button></div></form></dialog></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><marker id=\"dz-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"></path></marker> <pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g> <g class=\"dz-overlay\"></g></g> <rect class=\"dz-box\" hidden></rect></svg> <svg class=\"dz-drag-layer\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"dz-drag-vp\"><g class=\"dz-drag-edges\"></g><g class=\"dz-drag-nodes\"></g></g></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition <small class=\"muted\">(read-only)</small></h2><pre class=\"dz-asl\" data-asl tabindex=\"0\"></pre></section><p class=\"dz-note muted\">Editing fields in an inspector form and the code editor come with their own issue; this panel shows the selection, the problems and the ASL the canvas produces.</p></aside></div><dialog class=\"dz-dialog\" data-save-dialog><form method=\"dialog\" data-save-form><h2>Create the state machine</h2><label>Name <input name=\"name\" required maxlength=\"80\" pattern=\"[A-Za-z0-9_\\-]+\" autocomplete=\"off\"></label> <label>Type <select name=\"type\"><option value=\"STANDARD\">Standard</option> <option value=\"EXPRESS\">Express</option></select></label><p class=\"error-text\" data-save-error></p><div class=\"dz-dialog-actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-action=\"cancel-save\">Cancel</button> <button type=\"submit\" class=\"btn btn-primary\" value=\"ok\">Create</button></div></form></dialog></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

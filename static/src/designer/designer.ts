@@ -1,6 +1,7 @@
 // The designer canvas. The server owns the document: every gesture becomes an
 // operation POSTed to <draft>/ops, and the answer (graph, ASL, diagnostics,
 // version) replaces what is shown. Dragging is local until the drop.
+import { quickLayout } from "./quick-layout";
 import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
 
 const NODE_W = 180;
@@ -8,6 +9,8 @@ const NODE_H = 46;
 const LANE_PAD = 22;
 const LANE_HEAD = 26;
 const SVGNS = "http://www.w3.org/2000/svg";
+// Imports with more unplaced states than this use the quick layout.
+const QUICK_LAYOUT_FROM = 120;
 
 const root = document.getElementById("designer") as HTMLElement;
 const draftURL = root.dataset.draftUrl!;
@@ -19,6 +22,9 @@ const edgesG = svg.querySelector(".dz-edges") as SVGGElement;
 const nodesG = svg.querySelector(".dz-nodes") as SVGGElement;
 const overlayG = svg.querySelector(".dz-overlay") as SVGGElement;
 const boxRect = svg.querySelector(".dz-box") as SVGRectElement;
+const dragVp = root.querySelector(".dz-drag-vp") as SVGGElement;
+const dragEdges = root.querySelector(".dz-drag-edges") as SVGGElement;
+const dragNodes = root.querySelector(".dz-drag-nodes") as SVGGElement;
 const minimap = root.querySelector(".dz-minimap-svg") as SVGSVGElement;
 const statusLine = root.querySelector("[data-status-line]") as HTMLElement;
 const announceEl = root.querySelector("[data-announce]") as HTMLElement;
@@ -28,7 +34,9 @@ const problemsEl = root.querySelector("[data-problems]") as HTMLElement;
 const selectionEl = root.querySelector("[data-selection-info]") as HTMLElement;
 const inspector = root.querySelector("[data-inspector]") as HTMLElement;
 
+performance.mark("dz-script");
 let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.textContent || "{}");
+performance.mark("dz-parsed");
 // Positions shown: the stored ones, plus computed ones for unplaced states.
 let pos = new Map<string, Pt>();
 let nodeByPath = new Map<string, GNode>();
@@ -38,7 +46,7 @@ let zoom = 1, panX = 40, panY = 40;
 let clipboard = "";
 
 // Timings for the performance report (read by the browser tests).
-const perf = { ops: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[] };
+const perf = { ops: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
 (window as unknown as { __dz: unknown }).__dz = {
   perf,
   get view() { return view; },
@@ -107,10 +115,23 @@ async function poll() {
 }
 
 function apply(v: DraftView) {
+  if (v.sameAsl) {
+    // Only the layout changed: the ASL and its diagnostics are as they were.
+    v.asl = view.asl;
+    v.diagnostics = view.diagnostics;
+  }
+  v.diagnostics ||= [];
+  const prev = view;
   view = v;
   if (v.clipboard) clipboard = v.clipboard;
   nodeByPath = new Map(v.graph.nodes.map((n) => [n.path, n]));
   for (const p of [...selected]) if (!nodeByPath.has(p)) selected.delete(p);
+  if (v.sameAsl && prev !== v && v.graph.nodes.every((n) => n.pos && pos.get(n.path)?.x === n.pos.x && pos.get(n.path)?.y === n.pos.y)) {
+    // A move this page made itself: what is shown is already right.
+    setStatus();
+    updateButtons();
+    return;
+  }
   selectedEdge = null;
   placeAndRender();
 }
@@ -215,11 +236,18 @@ async function placeAndRender() {
   if (missing.length && !layoutRunning) {
     layoutRunning = true;
     const tl = performance.now();
-    const ans = await elk(elkGraph());
+    // ELK takes seconds on hundreds of states; a large import gets the quick
+    // layered layout (Tidy up still runs ELK).
+    const ans: LayoutAnswer = missing.length > QUICK_LAYOUT_FROM
+      ? { id: 0, positions: {} }
+      : await elk(elkGraph());
+    const quick = missing.length > QUICK_LAYOUT_FROM
+      ? quickLayout(view.graph.nodes, view.graph.edges, view.graph.containers, { nodeW: NODE_W, nodeH: NODE_H, gapX: 36, gapY: 56, lanePad: LANE_PAD, laneHead: LANE_HEAD })
+      : null;
     layoutRunning = false;
     perf.layouts.push(performance.now() - tl);
     if (ans.positions) {
-      const auto = elkPositions(ans.positions);
+      const auto = quick || elkPositions(ans.positions);
       const placed = placeMissing(missing, auto);
       if (placed.size) {
         const positions: Record<string, Pt> = {};
@@ -235,7 +263,12 @@ async function placeAndRender() {
   }
   render();
   perf.renders.push(performance.now() - t0);
-  (window as unknown as { __dz: { ready: boolean } }).__dz.ready = true;
+  // Ready once the browser has painted the first frame of the diagram.
+  const dz = (window as unknown as { __dz: { ready: boolean; readyAt?: number } }).__dz;
+  requestAnimationFrame(() => setTimeout(() => {
+    if (!dz.ready) dz.readyAt = performance.now();
+    dz.ready = true;
+  }, 0));
 }
 
 function round(p: Pt): Pt { return { x: Math.round(p.x), y: Math.round(p.y) }; }
@@ -413,13 +446,13 @@ function nodeSVG(n: GNode): string {
   let ports = "";
   for (const s of portSpots(n)) {
     const kind = s.port.replace(/-\d+$/, "");
-    ports += `<g class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" transform="translate(${s.x},${s.y})"><title>${portTitle(n, s)}</title><circle r="${s.add ? 5 : 6}"></circle>${s.add ? '<path d="M-3,0 H3 M0,-3 V3"></path>' : ""}</g>`;
+    ports += `<circle class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" cx="${s.x}" cy="${s.y}" r="${s.add ? 5 : 6}" aria-label="${portTitle(n, s)}"></circle>`;
   }
   const marker = n.problem ? `<g class="dz-marker-${n.problem}" transform="translate(${NODE_W - 14},12)"><circle r="7"></circle><text y="4">!</text><title>${esc((n.messages || []).join("\n"))}</title></g>` : "";
-  const end = n.end ? `<g class="dz-end" transform="translate(${NODE_W / 2},${NODE_H + 26})"><line y1="-26" y2="-9"></line><circle r="8"></circle><circle class="dz-end-in" r="4"></circle></g>` : "";
+  const end = n.end ? `<path class="dz-end" d="M${NODE_W / 2},${NODE_H} v17"></path><circle class="dz-end-dot" cx="${NODE_W / 2}" cy="${NODE_H + 25}" r="6"></circle>` : "";
   return `<g class="${cls.join(" ")}" data-state-path="${esc(n.path)}" data-state-type="${esc(n.type)}" data-state-name="${esc(n.name)}" transform="translate(${p.x},${p.y})">` +
     `${end}<rect class="dz-node-box" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="7" y="6" rx="2.5"></rect>` +
-    `<text class="dz-node-name" x="20" y="20">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="20" y="36">${esc(n.type)}</text>${marker}${ports}<title>${esc(n.name)}</title></g>`;
+    `<text class="dz-node-name" x="20" y="20">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="20" y="36">${esc(n.type)}</text>${marker}${ports}</g>`;
 }
 
 function portTitle(n: GNode, s: PortSpot): string {
@@ -460,9 +493,20 @@ function laneSVG(): string {
 let edgeEls = new Map<string, SVGGElement[]>();
 
 function render() {
+  performance.mark("dz-render");
   containersG.innerHTML = laneSVG();
   edgesG.innerHTML = view.graph.edges.map(edgeSVG).join("");
   nodesG.innerHTML = view.graph.nodes.map(nodeSVG).join("");
+  indexEdges();
+  performance.mark("dz-svg");
+  applyTransform();
+  renderSide();
+  setStatus();
+  updateButtons();
+  performance.mark("dz-rendered");
+}
+
+function indexEdges() {
   edgeEls = new Map();
   for (const el of edgesG.querySelectorAll<SVGGElement>("[data-edge-index]")) {
     const e = view.graph.edges[Number(el.dataset.edgeIndex)];
@@ -473,16 +517,19 @@ function render() {
       edgeEls.set(p, l);
     }
   }
-  applyTransform();
-  renderSide();
-  setStatus();
-  updateButtons();
 }
 
 function applyTransform() {
   viewportG.setAttribute("transform", `translate(${panX},${panY}) scale(${zoom})`);
-  renderMinimap();
+  // Far out, names and ports are unreadable: leave them out of painting.
+  svg.classList.toggle("dz-far", zoom < 0.4);
+  if (!minimapQueued) {
+    minimapQueued = true;
+    requestAnimationFrame(() => { minimapQueued = false; renderMinimap(); });
+  }
 }
+
+let minimapQueued = false;
 
 function bounds(): Box {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
@@ -513,8 +560,9 @@ function fit() {
   const r = svg.getBoundingClientRect();
   if (!r.width || !r.height) return;
   zoom = Math.min(1.2, Math.max(0.1, Math.min((r.width - 60) / b.w, (r.height - 60) / b.h)));
-  panX = (r.width - b.w * zoom) / 2 - b.x * zoom;
-  panY = (r.height - b.h * zoom) / 2 - b.y * zoom;
+  // Too big to fit even at the smallest zoom: show the start (top left).
+  panX = b.w * zoom > r.width ? 30 - b.x * zoom : (r.width - b.w * zoom) / 2 - b.x * zoom;
+  panY = b.h * zoom > r.height ? 30 - b.y * zoom : (r.height - b.h * zoom) / 2 - b.y * zoom;
   applyTransform();
 }
 
@@ -543,7 +591,7 @@ function updateButtons() {
 }
 
 function renderSide() {
-  aslEl.textContent = view.asl;
+  if (aslEl.textContent !== view.asl) aslEl.textContent = view.asl;
   problemsEl.innerHTML = view.diagnostics.length
     ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
     : '<li class="muted">No problems.</li>';
@@ -660,6 +708,7 @@ svg.addEventListener("pointerdown", (ev) => {
     line.setAttribute("class", "dz-wire");
     overlayG.appendChild(line);
     drag = { kind: "wire", from, port, a, line };
+    svg.classList.add("dz-wiring");
     svg.setPointerCapture(ev.pointerId);
     ev.preventDefault();
     return;
@@ -699,6 +748,7 @@ svg.addEventListener("pointerdown", (ev) => {
     drag = { kind: "box", start: toCanvas(ev.clientX, ev.clientY), add: true };
   } else {
     drag = { kind: "pan", sx: ev.clientX, sy: ev.clientY, px: panX, py: panY, moved: false };
+    svg.classList.add("dz-dragging");
   }
   svg.setPointerCapture(ev.pointerId);
 });
@@ -722,10 +772,24 @@ function frame(now: number) {
   lastFrame = now;
   const ev = lastMove;
   if (!ev || !drag) return;
+  const w0 = performance.now();
+  frameMove(ev);
+  perf.frameWork.push(performance.now() - w0);
+}
+
+function frameMove(ev: PointerEvent) {
+  if (!drag) return;
   if (drag.kind === "node") {
     const p = toCanvas(ev.clientX, ev.clientY);
     const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
     if (!drag.moved && Math.hypot(dx, dy) * zoom < 3) return;
+    if (!drag.moved) {
+      svg.classList.add("dz-dragging");
+      // Lift what moves onto the drag layer.
+      dragVp.setAttribute("transform", viewportG.getAttribute("transform") || "");
+      for (const el of drag.edges) dragEdges.appendChild(el);
+      for (const el of drag.els) dragNodes.appendChild(el);
+    }
     drag.moved = true;
     for (const [k, o] of drag.orig) pos.set(k, { x: o.x + dx, y: o.y + dy });
     for (const el of drag.els) {
@@ -771,8 +835,10 @@ svg.addEventListener("pointerup", (ev) => {
   const d = drag;
   if (!d || d.kind === "palette" || d.kind === "mini") return;
   drag = null;
+  svg.classList.remove("dz-dragging", "dz-wiring");
   if (d.kind === "node") {
     if (!d.moved) return;
+    settle(d.els, d.edges);
     const p = toCanvas(ev.clientX, ev.clientY);
     const dx = p.x - d.start.x, dy = p.y - d.start.y;
     const positions: Record<string, Pt> = {};
@@ -806,6 +872,21 @@ svg.addEventListener("pointerup", (ev) => {
     if (to) send({ op: "connect", from: d.from.name, port: d.port, to: to.name });
   }
 });
+
+// settle puts dragged states and their transitions back into the diagram,
+// drawing the transitions afresh (with their labels).
+function settle(els: SVGGElement[], edges: Set<SVGGElement>) {
+  for (const el of els) nodesG.appendChild(el);
+  for (const el of edges) {
+    const i = Number(el.dataset.edgeIndex);
+    const tmp = document.createElementNS(SVGNS, "g");
+    tmp.innerHTML = edgeSVG(view.graph.edges[i], i);
+    const fresh = tmp.firstElementChild;
+    if (fresh) edgesG.appendChild(fresh);
+    el.remove();
+  }
+  indexEdges();
+}
 
 let viewportTimer = 0;
 function saveViewport() {
@@ -1105,3 +1186,5 @@ if (view.layout.viewport) {
 }
 apply(view);
 setTimeout(poll, 2000);
+// Start the layout worker early so "Tidy up" does not wait for ELK to load.
+setTimeout(() => { void elk({ id: "root", children: [] }); }, 1500);

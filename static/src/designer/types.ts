@@ -29,7 +29,7 @@ export interface Layout {
 export interface DraftView {
   id: string; machine: string; version: number; canUndo: boolean; canRedo: boolean;
   graph: { nodes: GNode[]; edges: GEdge[]; containers: GContainer[] };
-  asl: string; diagnostics: Diag[]; layout: Layout; clipboard?: string; url: string;
+  asl: string; diagnostics: Diag[]; sameAsl?: boolean; layout: Layout; clipboard?: string; url: string;
 }
 
 export interface Op { op: string; [key: string]: unknown }
