@@ -2,11 +2,11 @@ package designer
 
 import (
 	"encoding/json"
-	"sync"
 	"fmt"
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 
 	"stepwise/engine/asl"
 	"stepwise/engine/jsonv"

@@ -22,7 +22,11 @@ import (
 // releases it, as a user's mouse drag.
 func dzDrag(x0, y0, x1, y1 float64, steps int) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		pressed := func(p *input.DispatchMouseEventParams) { p.Button = input.MouseButtonLeft; p.Buttons = 1; p.ClickCount = 1 }
+		pressed := func(p *input.DispatchMouseEventParams) {
+			p.Button = input.MouseButtonLeft
+			p.Buttons = 1
+			p.ClickCount = 1
+		}
 		if _, err := chromedp.MouseEvent(chromedp.MouseMoved, x0, y0)(ctx, t); err != nil {
 			return err
 		}
