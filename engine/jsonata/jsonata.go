@@ -49,7 +49,12 @@ type Expr struct {
 }
 
 // Compile parses src. Syntax errors are *Error values with S-codes.
-func Compile(src string) (*Expr, error) {
+func Compile(src string) (x *Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			x, err = nil, fmt.Errorf("jsonata: internal error compiling %q: %v", src, r)
+		}
+	}()
 	root, err := parse(src)
 	if err != nil {
 		var je *Error

@@ -82,15 +82,19 @@ func parseSignature(sig string) (*signature, error) {
 			param.typ = "x"
 			next()
 		case '-':
+			re, err := regexp.Compile("^" + prev.regex + "$")
+			if err != nil || prev.regex == "" {
+				return nil, &Error{Code: "S0401", Value: sig, Position: pos}
+			}
 			prev.context = true
-			prev.contextRegex = regexp.MustCompile(prev.regex)
+			prev.contextRegex = re
 			prev.regex += "?"
 		case '?', '+':
 			prev.regex += string(c)
 		case '(':
 			end := findClosing(pos, '(', ')')
 			if end >= len(sig) {
-				end = len(sig) - 1
+				return nil, &Error{Code: "S0401", Value: sig, Position: pos}
 			}
 			choice := sig[pos+1 : end]
 			if strings.Contains(choice, "<") {
@@ -104,7 +108,7 @@ func parseSignature(sig string) (*signature, error) {
 			if prev.typ == "a" || prev.typ == "f" {
 				end := findClosing(pos, '<', '>')
 				if end >= len(sig) {
-					end = len(sig) - 1
+					return nil, &Error{Code: "S0401", Value: sig, Position: pos}
 				}
 				prev.subtype = sig[pos+1 : end]
 				pos = end
