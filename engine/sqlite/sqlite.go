@@ -14,7 +14,8 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
-	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"stepwise/engine"
@@ -30,6 +31,7 @@ type Options struct {
 	// Synchronous is SQLite's synchronous setting for the writer: "FULL"
 	// (the default: a commit survives power loss) or "NORMAL" (a commit
 	// survives a process crash; the last commits may be lost on power loss).
+	// Case does not matter; anything else is an error.
 	Synchronous string
 	// Now is the clock for bookkeeping timestamps (migrations); default
 	// time.Now.
@@ -60,6 +62,8 @@ type DB struct {
 	writes chan *writeReq
 	stopW  chan struct{}
 	wDone  chan struct{}
+
+	closed atomic.Bool
 }
 
 // checkpointEvery is how often the checkpointer runs.
@@ -73,7 +77,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: open: the database path is empty")
 	}
-	switch opts.Synchronous {
+	switch opts.Synchronous = strings.ToUpper(opts.Synchronous); opts.Synchronous {
 	case "":
 		opts.Synchronous = "FULL"
 	case "FULL", "NORMAL":
@@ -157,19 +161,20 @@ func escapePath(p string) string {
 // Path returns the database file name.
 func (db *DB) Path() string { return db.path }
 
-// Close stops the checkpointer, checkpoints the whole WAL into the database
-// file and closes the pools.
+// Close stops the writer and the checkpointer, checkpoints the whole WAL into
+// the database file and closes the pools. Calls after the first return nil.
 func (db *DB) Close() error {
+	if !db.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	var errs []error
 	if db.stopW != nil {
 		close(db.stopW)
 		<-db.wDone
-		db.stopW = nil
 	}
 	if db.stopCP != nil {
 		close(db.stopCP)
 		<-db.cpDone
-		db.stopCP = nil
 	}
 	db.stmts.close()
 	if db.cp != nil {
@@ -288,9 +293,12 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	return tx.Commit()
 }
 
-// Times are stored as Unix nanoseconds, 0 for the zero time. Times outside
-// what int64 nanoseconds hold (before 1678, after 2262) are clamped; a timer
-// due after 2262 never fires in practice.
+// Times are stored as Unix nanoseconds; the zero time is math.MinInt64, so
+// that the Unix epoch itself stays a time. Times outside what int64
+// nanoseconds hold (before 1678, after 2262) are clamped; a timer due after
+// 2262 never fires in practice.
+const zeroNS = math.MinInt64
+
 var (
 	minTime = time.Unix(0, math.MinInt64+1)
 	maxTime = time.Unix(0, math.MaxInt64)
@@ -299,7 +307,7 @@ var (
 func toNS(t time.Time) int64 {
 	switch {
 	case t.IsZero():
-		return 0
+		return zeroNS
 	case t.Before(minTime):
 		return math.MinInt64 + 1
 	case t.After(maxTime):
@@ -309,7 +317,7 @@ func toNS(t time.Time) int64 {
 }
 
 func fromNS(n int64) time.Time {
-	if n == 0 {
+	if n == zeroNS {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
@@ -354,5 +362,3 @@ func internal(format string, args ...any) error {
 }
 
 func nullString(s string, ok bool) sql.NullString { return sql.NullString{String: s, Valid: ok} }
-
-func itoa(n int) string { return strconv.Itoa(n) }

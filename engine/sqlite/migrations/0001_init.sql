@@ -6,7 +6,7 @@ CREATE TABLE state_machines (
 	definition     TEXT NOT NULL,
 	role_arn       TEXT NOT NULL,
 	status         TEXT NOT NULL,
-	creation_date  INTEGER NOT NULL, -- Unix nanoseconds, 0 for none
+	creation_date  INTEGER NOT NULL, -- Unix nanoseconds; the zero time is -2^63
 	update_date    INTEGER NOT NULL,
 	revision_id    TEXT NOT NULL,
 	description    TEXT NOT NULL,
