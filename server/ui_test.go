@@ -325,3 +325,31 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		t.Errorf("New with nil engine accepted")
 	}
 }
+
+// panicky is an engine whose DescribeStateMachine panics, standing in for
+// a bug: the server must answer 500 in the right shape and keep serving.
+type panicky struct{ *fakeEngine }
+
+func (panicky) DescribeStateMachine(context.Context, string) (*server.StateMachine, error) {
+	panic("engine bug")
+}
+
+func TestPanicBecomes500(t *testing.T) {
+	t.Parallel()
+	h := newServer(t, panicky{newFakeEngine()}).Handler()
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"stateMachineArn":"`+smArn+`"}`))
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.DescribeStateMachine")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"__type":"InternalFailure"`) || strings.Contains(rec.Body.String(), "engine bug") {
+		t.Errorf("API panic: %d %s", rec.Code, rec.Body.String())
+	}
+	page := get(t, h, "/state-machines/sm")
+	if page.Code != 500 || !strings.Contains(page.Body.String(), "Something went wrong on the server") {
+		t.Errorf("page panic: %d %.300s", page.Code, page.Body.String())
+	}
+	if rec := get(t, h, "/healthz"); rec.Code != 200 {
+		t.Errorf("server stopped serving after a panic")
+	}
+}
