@@ -255,7 +255,7 @@ func (e *evaluator) evalPath(n *node, input any, env *frame) (any, error) {
 			resultSeq = newSeq()
 			if tupleBindings != nil {
 				for _, t := range tupleBindings.items {
-					resultSeq.items = append(resultSeq.items, t.(tuple)["@"])
+					resultSeq.items = append(resultSeq.items, asTuple(t)["@"])
 				}
 			}
 		}
@@ -283,6 +283,14 @@ func (e *evaluator) evalPath(n *node, input any, env *frame) (any, error) {
 		return nil, nil
 	}
 	return resultSeq, nil
+}
+
+// asTuple returns v as a tuple, wrapping a plain value as its context.
+func asTuple(v any) tuple {
+	if t, ok := v.(tuple); ok {
+		return t
+	}
+	return tuple{"@": v}
 }
 
 func frameFromTuple(env *frame, t tuple) *frame {
@@ -418,7 +426,7 @@ func (e *evaluator) evalTupleStep(n *node, input *seq, bindings *seq, env *frame
 		}
 	}
 	for _, b := range bindings.items {
-		bt := b.(tuple)
+		bt := asTuple(b)
 		stepEnv := frameFromTuple(env, bt)
 		res, err := e.eval(n, bt["@"], stepEnv)
 		if err != nil {
@@ -437,7 +445,7 @@ func (e *evaluator) evalTupleStep(n *node, input *seq, bindings *seq, env *frame
 				t[k] = v
 			}
 			if rs.tupleStream {
-				for k, v := range item.(tuple) {
+				for k, v := range asTuple(item) {
 					t[k] = v
 				}
 			} else {
@@ -496,7 +504,7 @@ func (e *evaluator) evalFilter(pred *node, input any, env *frame) (any, error) {
 		context := item
 		fenv := env
 		if in.tupleStream {
-			t := item.(tuple)
+			t := asTuple(item)
 			context = t["@"]
 			fenv = frameFromTuple(env, t)
 		}
@@ -1018,7 +1026,10 @@ func (e *evaluator) evalGroup(g *groupSpec, input any, env *frame) (any, error) 
 func reduceTupleStream(v any) tuple {
 	s, ok := v.(*seq)
 	if !ok {
-		t := v.(tuple)
+		t, ok := v.(tuple)
+		if !ok {
+			return tuple{"@": v}
+		}
 		c := make(tuple, len(t))
 		for k, x := range t {
 			c[k] = x
@@ -1026,12 +1037,17 @@ func reduceTupleStream(v any) tuple {
 		return c
 	}
 	result := tuple{}
-	for k, x := range s.items[0].(tuple) {
-		result[k] = x
-	}
-	for _, it := range s.items[1:] {
-		for k, x := range it.(tuple) {
-			result[k] = fnAppend(result[k], x)
+	for i, it := range s.items {
+		t, ok := it.(tuple)
+		if !ok {
+			t = tuple{"@": it}
+		}
+		for k, x := range t {
+			if i == 0 {
+				result[k] = x
+			} else {
+				result[k] = fnAppend(result[k], x)
+			}
 		}
 	}
 	return result
@@ -1117,8 +1133,8 @@ func (e *evaluator) evalSort(n *node, input any, env *frame) (any, error) {
 			}
 			ctx, tenv := a, env
 			if isTuple {
-				ctx = a.(tuple)["@"]
-				tenv = frameFromTuple(env, a.(tuple))
+				ctx = asTuple(a)["@"]
+				tenv = frameFromTuple(env, asTuple(a))
 			}
 			aa, err := e.eval(term.expr, ctx, tenv)
 			if err != nil {
@@ -1127,8 +1143,8 @@ func (e *evaluator) evalSort(n *node, input any, env *frame) (any, error) {
 			}
 			ctx, tenv = b, env
 			if isTuple {
-				ctx = b.(tuple)["@"]
-				tenv = frameFromTuple(env, b.(tuple))
+				ctx = asTuple(b)["@"]
+				tenv = frameFromTuple(env, asTuple(b))
 			}
 			bb, err := e.eval(term.expr, ctx, tenv)
 			if err != nil {
