@@ -14,8 +14,10 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"stepwise/engine"
+	"stepwise/server"
 )
 
 // dzDrag presses the left button at (x0, y0), moves to (x1, y1) in steps and
@@ -58,7 +60,7 @@ func centerOf(t *testing.T, ctx context.Context, sel string) (float64, float64) 
 // waitJS waits until the JavaScript expression is true.
 func waitJS(t *testing.T, ctx context.Context, step, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for time.Now().Before(deadline) {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](expr))
@@ -199,5 +201,75 @@ func runWorkflow(t *testing.T, definition string) {
 	}
 	if done.Status != engine.Succeeded {
 		t.Fatalf("execution %s: %s", done.Status, done.Error)
+	}
+}
+
+// TestDesignerBrowserKeyboardAndTabs opens an existing machine with
+// Parallel and Map containers (laid out by ELK), walks it with the
+// keyboard, deletes and undoes, and checks that a second tab on the same
+// draft follows the first.
+func TestDesignerBrowserKeyboardAndTabs(t *testing.T) {
+	t.Parallel()
+	bctx := browser(t)
+	eng := newFakeEngine()
+	base := serve(t, newServer(t, eng))
+	name, role := "containers", "arn:aws:iam::123456789012:role/r"
+	def := `{"StartAt":"Prepare","States":{"Prepare":{"Type":"Pass","Next":"Fan out"},` +
+		`"Fan out":{"Type":"Parallel","Branches":[{"StartAt":"Left","States":{"Left":{"Type":"Pass","End":true}}},{"StartAt":"Right","States":{"Right":{"Type":"Wait","Seconds":1,"Next":"Right done"},"Right done":{"Type":"Pass","End":true}}}],` +
+		`"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Failed"}],"Next":"Each item"},` +
+		`"Each item":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"Handle","States":{"Handle":{"Type":"Pass","End":true}}},"Next":"Done"},` +
+		`"Done":{"Type":"Succeed"},"Failed":{"Type":"Fail","Error":"Oops"}}}`
+	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := openDesignerTab(t, bctx, base+"/state-machines/containers/designer")
+	if n := eval[int](t, ctx, "lanes", `document.querySelectorAll("[data-lane]").length`); n != 3 {
+		t.Fatalf("%d lanes, want 3 (two branches and a processor)", n)
+	}
+	if n := eval[int](t, ctx, "states", `document.querySelectorAll("[data-state-path]").length`); n != 9 {
+		t.Fatalf("%d states, want 9", n)
+	}
+	if !eval[bool](t, ctx, "nested path", `!!document.querySelector('[data-state-path="Fan out/1/Right done"][data-state-type="Pass"]')`) {
+		t.Fatal("no state with path Fan out/1/Right done")
+	}
+	if !eval[bool](t, ctx, "catch edge", `!!document.querySelector('[data-edge-from="Fan out"][data-edge-to="Failed"][data-edge-kind="catch"]')`) {
+		t.Fatal("no catch edge from Fan out to Failed")
+	}
+	// ELK placed every state and the places were stored.
+	waitJS(t, ctx, "layout stored", `Object.keys(window.__dz.view.layout.positions).length === 9`)
+	shot(t, ctx, "designer-containers.png")
+
+	draftURL := eval[string](t, ctx, "url", `location.pathname`)
+	other := openDesignerTab(t, bctx, base+draftURL)
+
+	// Keyboard: focus the canvas, Tab to the first state, Delete, Ctrl+Z.
+	eval[bool](t, ctx, "focus canvas", `(document.querySelector("[data-canvas]").focus(), true)`)
+	run(t, ctx, "tab", chromedp.KeyEvent("\t"))
+	waitJS(t, ctx, "announced", `document.querySelector("[data-announce]").textContent.includes("Pass state Prepare")`)
+	run(t, ctx, "delete", chromedp.KeyEvent(kb.Delete))
+	waitJS(t, ctx, "deleted", `!document.querySelector('[data-state-path="Prepare"]') && !!document.querySelector('[data-edge-kind="start"][data-edge-to="Fan out"]')`)
+	// The other tab follows.
+	waitJS(t, other, "other tab updated", `!document.querySelector('[data-state-path="Prepare"]')`)
+	run(t, ctx, "undo", chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	waitJS(t, ctx, "undone", `!!document.querySelector('[data-state-path="Prepare"]') && !!document.querySelector('[data-edge-kind="start"][data-edge-to="Prepare"]')`)
+	// Arrow keys move the selection and keep it selected.
+	run(t, ctx, "select", chromedp.KeyEvent("\t"))
+	before := eval[float64](t, ctx, "x before", `window.__dz.positions[[...document.querySelectorAll(".dz-node.selected")][0].dataset.statePath].x`)
+	run(t, ctx, "arrow right", chromedp.KeyEvent(kb.ArrowRight))
+	waitJS(t, ctx, "moved", fmt.Sprintf(`window.__dz.positions[[...document.querySelectorAll(".dz-node.selected")][0]?.dataset.statePath]?.x === %v`, before+10))
+	// Enter opens the inspector panel.
+	run(t, ctx, "enter", chromedp.KeyEvent("\r"))
+	waitJS(t, ctx, "inspector focused", `document.activeElement === document.querySelector("[data-inspector]")`)
+	waitJS(t, other, "other tab follows undo", `!!document.querySelector('[data-state-path="Prepare"]')`)
+}
+
+func shot(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	dir := os.Getenv("STEPWISE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, file), png, 0o644)
 	}
 }

@@ -190,7 +190,8 @@ function elkGraph() {
     if (!lanes.length) return { id: n.path, width: NODE_W, height: NODE_H };
     return {
       id: n.path,
-      layoutOptions: { ...layered("RIGHT", NODE_H + 28), "elk.spacing.nodeNode": "24" },
+      // Lanes have no edges between them: one layer, side by side.
+      layoutOptions: { ...layered("DOWN", NODE_H + 28), "elk.spacing.nodeNode": "24", "elk.separateConnectedComponents": "false" },
       children: lanes.map((c) => ({
         id: "lane:" + c.id,
         layoutOptions: layered("DOWN", LANE_HEAD + 40),
@@ -325,6 +326,25 @@ function placeMissing(missing: GNode[], auto: Map<string, Pt>): Map<string, Pt> 
 
 interface PortSpot { port: string; x: number; y: number; add: boolean; side: "bottom" | "right" }
 
+// frames: for a Parallel or Map state, the box around its header and lanes,
+// relative to the header's position (so it moves with the state). Its exits
+// (Next, Catch) leave from the frame's edge, below everything it holds.
+let frames = new Map<string, Box>();
+
+function computeFrames() {
+  frames = new Map();
+  const boxes = laneBoxes();
+  for (const c of view.graph.containers) {
+    const p = pos.get(c.state);
+    const b = boxes.get(c.id);
+    if (!p || !b) continue;
+    const f = frames.get(c.state) || { x: 0, y: 0, w: NODE_W, h: NODE_H };
+    const x0 = Math.min(f.x, b.x - p.x - 12), y0 = f.y;
+    const x1 = Math.max(f.x + f.w, b.x - p.x + b.w + 12), y1 = Math.max(f.y + f.h, b.y - p.y + b.h + 12);
+    frames.set(c.state, { x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+  }
+}
+
 function portSpots(n: GNode): PortSpot[] {
   const spots: PortSpot[] = [];
   const bottom: { port: string; add: boolean }[] = [];
@@ -335,11 +355,15 @@ function portSpots(n: GNode): PortSpot[] {
     else if (p.startsWith("catch-")) catches++;
   }
   if (n.type === "Choice") bottom.splice(choices, 0, { port: "choice-" + choices, add: true });
-  bottom.forEach((b, i) => spots.push({ ...b, x: (NODE_W * (i + 1)) / (bottom.length + 1), y: NODE_H, side: "bottom" }));
+  const f = frames.get(n.path);
+  const fy = f ? f.y + f.h : NODE_H;
+  bottom.forEach((b, i) => spots.push({ ...b, x: (NODE_W * (i + 1)) / (bottom.length + 1), y: fy, side: "bottom" }));
   const catchable = n.type === "Task" || n.type === "Parallel" || n.type === "Map";
   const right = catches + (catchable ? 1 : 0);
   for (let i = 0; i < right; i++) {
-    spots.push({ port: "catch-" + i, add: i === catches, x: NODE_W, y: (NODE_H * (i + 1)) / (right + 1), side: "right" });
+    spots.push(f
+      ? { port: "catch-" + i, add: i === catches, x: f.x + f.w, y: f.y + f.h - 14 - (right - 1 - i) * 16, side: "right" }
+      : { port: "catch-" + i, add: i === catches, x: NODE_W, y: (NODE_H * (i + 1)) / (right + 1), side: "right" });
   }
   return spots;
 }
@@ -449,9 +473,12 @@ function nodeSVG(n: GNode): string {
     ports += `<circle class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" cx="${s.x}" cy="${s.y}" r="${s.add ? 5 : 6}" aria-label="${portTitle(n, s)}"></circle>`;
   }
   const marker = n.problem ? `<g class="dz-marker-${n.problem}" transform="translate(${NODE_W - 14},12)"><circle r="7"></circle><text y="4">!</text><title>${esc((n.messages || []).join("\n"))}</title></g>` : "";
-  const end = n.end ? `<path class="dz-end" d="M${NODE_W / 2},${NODE_H} v17"></path><circle class="dz-end-dot" cx="${NODE_W / 2}" cy="${NODE_H + 25}" r="6"></circle>` : "";
+  const fr = frames.get(n.path);
+  const fb = fr ? fr.y + fr.h : NODE_H;
+  const end = n.end ? `<path class="dz-end" d="M${NODE_W / 2},${fb} v17"></path><circle class="dz-end-dot" cx="${NODE_W / 2}" cy="${fb + 25}" r="6"></circle>` : "";
+  const frame = fr ? `<rect class="dz-frame" x="${fr.x}" y="${fr.y - 8}" width="${fr.w}" height="${fr.h + 8}" rx="14"></rect>` : "";
   return `<g class="${cls.join(" ")}" data-state-path="${esc(n.path)}" data-state-type="${esc(n.type)}" data-state-name="${esc(n.name)}" transform="translate(${p.x},${p.y})">` +
-    `${end}<rect class="dz-node-box" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="7" y="6" rx="2.5"></rect>` +
+    `${frame}${end}<rect class="dz-node-box" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="7" y="6" rx="2.5"></rect>` +
     `<text class="dz-node-name" x="20" y="20">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="20" y="36">${esc(n.type)}</text>${marker}${ports}</g>`;
 }
 
@@ -471,13 +498,13 @@ function laneSVG(): string {
   for (const c of conts) {
     const b = boxes.get(c.id)!;
     const owner = nodeByPath.get(c.state);
-    const title = c.kind === "processor" ? "Item processor" : "Branch " + (c.index + 1);
+    const title = c.kind === "processor" ? "Items" : "Branch " + (c.index + 1);
     const op = pos.get(c.state);
-    const link = op ? `<path class="dz-lane-link" d="M${op.x + NODE_W / 2},${op.y + NODE_H} L${b.x + b.w / 2},${b.y}"></path>` : "";
+    const link = op ? `<path class="dz-lane-link" d="M${op.x + NODE_W / 2},${op.y + NODE_H} L${op.x + NODE_W / 2},${b.y}"></path>` : "";
     const remove = c.kind === "branch" && view.graph.containers.filter((k) => k.state === c.state).length > 1
       ? `<g class="dz-lane-remove" data-remove-branch="${esc(c.state)}" data-branch-index="${c.index}" transform="translate(${b.x + b.w - 20},${b.y + 14})"><title>Remove this branch</title><circle r="8"></circle><path d="M-3,-3 L3,3 M3,-3 L-3,3"></path></g>` : "";
     out += `${link}<g class="dz-lane dz-lane-${c.kind}" data-lane="${esc(c.id)}" data-lane-owner="${esc(owner?.name || "")}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="12"></rect>` +
-      `<text x="${b.x + 12}" y="${b.y + 19}">${esc(title)} · ${esc(clip(owner?.name || "", 24))}</text>${remove}</g>`;
+      `<text x="${b.x + 12}" y="${b.y + 19}">${esc(title)}</text>${remove}</g>`;
   }
   // "Add branch" buttons next to each Parallel's last lane.
   for (const n of view.graph.nodes) {
@@ -494,6 +521,7 @@ let edgeEls = new Map<string, SVGGElement[]>();
 
 function render() {
   performance.mark("dz-render");
+  computeFrames();
   containersG.innerHTML = laneSVG();
   edgesG.innerHTML = view.graph.edges.map(edgeSVG).join("");
   nodesG.innerHTML = view.graph.nodes.map(nodeSVG).join("");
