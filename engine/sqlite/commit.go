@@ -5,37 +5,29 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"stepwise/engine"
 )
 
-// eventChunks are the row counts of the prepared multi-row event inserts,
-// largest first: one statement per 64 events costs far less than 64
-// statements.
-var eventChunks = [...]int{64, 8, 1}
-
-const eventCols = 6
-
 // writerStmts are the statements Commit runs, prepared once on the writer.
 type writerStmts struct {
-	events       [len(eventChunks)]*sql.Stmt
-	execLookup   *sql.Stmt
-	execInsert   *sql.Stmt
-	execUpdate   *sql.Stmt
-	framePut     *sql.Stmt
-	frameDel     *sql.Stmt
-	framesClear  *sql.Stmt
-	timerPut     *sql.Stmt
-	timerDel     *sql.Stmt
-	timersClear  *sql.Stmt
-	taskPut      *sql.Stmt
-	taskDel      *sql.Stmt
-	tasksClear   *sql.Stmt
-	mapRunUpsert *sql.Stmt
-	savepoint    *sql.Stmt
-	rollbackTo   *sql.Stmt
-	release      *sql.Stmt
+	historyInsert *sql.Stmt
+	execLookup    *sql.Stmt
+	execInsert    *sql.Stmt
+	execUpdate    *sql.Stmt
+	framePut      *sql.Stmt
+	frameDel      *sql.Stmt
+	framesClear   *sql.Stmt
+	timerPut      *sql.Stmt
+	timerDel      *sql.Stmt
+	timersClear   *sql.Stmt
+	taskPut       *sql.Stmt
+	taskDel       *sql.Stmt
+	tasksClear    *sql.Stmt
+	mapRunUpsert  *sql.Stmt
+	savepoint     *sql.Stmt
+	rollbackTo    *sql.Stmt
+	release       *sql.Stmt
 }
 
 func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
@@ -51,10 +43,7 @@ func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
 		}
 		return st
 	}
-	for i, n := range eventChunks {
-		s.events[i] = prep(`INSERT INTO history_events (execution_id, id, previous_id, timestamp, type, details) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ","))
-	}
+	s.historyInsert = prep(`INSERT INTO history (execution_id, first_id, last_id, events) VALUES (?, ?, ?, ?)`)
 	s.execLookup = prep(`SELECT id, last_event_id FROM executions WHERE arn = ?`)
 	s.execInsert = prep(`INSERT INTO executions (arn, name, state_machine_arn, state_machine_name, type, status,
 		input, output, error, cause, start_date, stop_date, definition, map_run_arn, parent_arn, trace_header, test_case,
@@ -91,12 +80,7 @@ func (s *writerStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *writerStmts) close() {
-	for _, st := range s.events {
-		if st != nil {
-			st.Close()
-		}
-	}
-	for _, st := range []*sql.Stmt{s.execLookup, s.execInsert, s.execUpdate, s.framePut, s.frameDel, s.framesClear, s.timerPut,
+	for _, st := range []*sql.Stmt{s.historyInsert, s.execLookup, s.execInsert, s.execUpdate, s.framePut, s.frameDel, s.framesClear, s.timerPut,
 		s.timerDel, s.timersClear, s.taskPut, s.taskDel, s.tasksClear, s.mapRunUpsert, s.savepoint, s.rollbackTo, s.release} {
 		if st != nil {
 			st.Close()
@@ -111,7 +95,7 @@ type txStmts struct {
 	tx    *sql.Tx
 	s     *writerStmts
 	bound map[*sql.Stmt]*sql.Stmt
-	args  []any
+	buf   []byte // encoding buffer for history chunks
 }
 
 // stmt returns st bound to the transaction.
@@ -126,34 +110,6 @@ func (t *txStmts) stmt(st *sql.Stmt) *sql.Stmt {
 
 func (t *txStmts) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
 	return t.stmt(st).ExecContext(t.ctx, args...)
-}
-
-// insert writes events of the execution with internal id, in as few
-// statements as the chunk sizes allow.
-func (t *txStmts) insert(id int64, events []engine.HistoryEvent) error {
-	for len(events) > 0 {
-		ci := len(eventChunks) - 1
-		for i, n := range eventChunks {
-			if len(events) >= n {
-				ci = i
-				break
-			}
-		}
-		n := eventChunks[ci]
-		t.args = t.args[:0]
-		for _, ev := range events[:n] {
-			var details any
-			if ev.Details != nil {
-				details = []byte(ev.Details)
-			}
-			t.args = append(t.args, id, ev.ID, ev.PreviousEventID, toNS(ev.Timestamp), ev.Type, details)
-		}
-		if _, err := t.exec(t.s.events[ci], t.args...); err != nil {
-			return fmt.Errorf("insert history events %d–%d: %w", events[0].ID, events[n-1].ID, err)
-		}
-		events = events[n:]
-	}
-	return nil
 }
 
 // Commit implements engine.Store: every step of the batch in one

@@ -150,33 +150,103 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// TestEventChunks commits runs of events around the sizes of the prepared
-// multi-row inserts (1, 8, 64 rows) and reads them back exactly.
-func TestEventChunks(t *testing.T) {
+// TestHistoryChunks commits runs of events around the chunk limits (256
+// events, 1 MiB) and reads them back exactly, whole, by pages forward and
+// backward, and after every id.
+func TestHistoryChunks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := openDB(t, sqlite.Options{})
 	sm := testMachine(t, db, "m")
-	for _, n := range []int64{0, 1, 7, 8, 9, 63, 64, 65, 137} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			x := testExecution(t, db, sm, fmt.Sprintf("x%d", n), t0)
-			x.LastEventID = 1 + n
-			if err := db.Commit(ctx, []*engine.Step{{Execution: x, Events: evs(2, 1+n)}}); err != nil {
-				t.Fatal(err)
-			}
-			got, _, err := db.GetHistory(ctx, x.ARN, engine.HistoryQuery{Page: engine.Page{Limit: 1000}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if int64(len(got)) != n+1 {
-				t.Fatalf("%d events, want %d", len(got), n+1)
-			}
-			for i, e := range got {
-				want := ev(int64(i + 1))
-				if e.ID != want.ID || e.PreviousEventID != want.PreviousEventID || !e.Timestamp.Equal(want.Timestamp) ||
-					e.Type != want.Type || string(e.Details) != string(want.Details) {
-					t.Fatalf("event %d = %+v, want %+v", i, e, want)
+	big := json.RawMessage(`"` + strings.Repeat("x", 300<<10) + `"`)
+	tests := []struct {
+		name  string
+		steps []int64 // events per commit after ExecutionStarted
+		big   bool    // every event carries 300 KiB of details
+	}{
+		{"none", []int64{0}, false},
+		{"one", []int64{1}, false},
+		{"255", []int64{255}, false},
+		{"256", []int64{256}, false},
+		{"257", []int64{257}, false},
+		{"513 in steps", []int64{1, 2, 200, 310}, false},
+		{"past a MiB", []int64{4, 3}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := testExecution(t, db, sm, "x"+strings.ReplaceAll(tc.name, " ", "_"), t0)
+			want := []engine.HistoryEvent{ev(1)}
+			for _, n := range tc.steps {
+				first := x.LastEventID + 1
+				x.LastEventID += n
+				step := evs(first, x.LastEventID)
+				for i := range step {
+					step[i].Details = nil // nil details stay nil
+					if step[i].ID%3 == 0 {
+						step[i].Details = json.RawMessage(fmt.Sprintf(`{"id":%d}`, step[i].ID))
+					}
+					if tc.big {
+						step[i].Details = big
+					}
 				}
+				if err := db.Commit(ctx, []*engine.Step{{Execution: x.Clone(), Events: step}}); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, step...)
+			}
+			same := func(what string, got, want []engine.HistoryEvent) {
+				t.Helper()
+				if len(got) != len(want) {
+					t.Fatalf("%s: %d events, want %d", what, len(got), len(want))
+				}
+				for i := range got {
+					g, w := got[i], want[i]
+					if g.ID != w.ID || g.PreviousEventID != w.PreviousEventID || !g.Timestamp.Equal(w.Timestamp) || g.Type != w.Type ||
+						string(g.Details) != string(w.Details) || (g.Details == nil) != (w.Details == nil) {
+						t.Fatalf("%s: event %d = %+v, want %+v", what, i, g, w)
+					}
+				}
+			}
+			all, next, err := db.GetHistory(ctx, x.ARN, engine.HistoryQuery{Page: engine.Page{Limit: 10000}})
+			if err != nil || next != "" {
+				t.Fatal(err, next)
+			}
+			same("all", all, want)
+			for _, limit := range []int{1, 7, 100} {
+				var fwd, back []engine.HistoryEvent
+				for _, reverse := range []bool{false, true} {
+					tok := ""
+					for {
+						page, next, err := db.GetHistory(ctx, x.ARN, engine.HistoryQuery{Reverse: reverse, Page: engine.Page{Limit: limit, NextToken: tok}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if reverse {
+							back = append(back, page...)
+						} else {
+							fwd = append(fwd, page...)
+						}
+						if next == "" {
+							break
+						}
+						tok = next
+					}
+				}
+				same(fmt.Sprintf("forward pages of %d", limit), fwd, want)
+				for i, j := 0, len(back)-1; i < j; i, j = i+1, j-1 {
+					back[i], back[j] = back[j], back[i]
+				}
+				same(fmt.Sprintf("backward pages of %d", limit), back, want)
+			}
+			if tc.big {
+				return
+			}
+			for after := range int64(len(want)) + 1 {
+				got, _, err := db.GetHistory(ctx, x.ARN, engine.HistoryQuery{AfterID: after, Page: engine.Page{Limit: 3}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				same(fmt.Sprintf("after %d", after), got, want[after:min(after+3, int64(len(want)))])
 			}
 		})
 	}

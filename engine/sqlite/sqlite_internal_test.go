@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"stepwise/engine"
 )
 
 func pragma(t *testing.T, db *sql.DB, name string) string {
@@ -157,4 +159,63 @@ func TestTimeEncoding(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecodeChunkDamaged: a damaged chunk is an error, never a panic.
+func TestDecodeChunkDamaged(t *testing.T) {
+	t.Parallel()
+	evs := []engine.HistoryEvent{
+		{ID: 1, Timestamp: time.Unix(5, 0), Type: "ExecutionStarted", Details: []byte(`{"input":"{}"}`)},
+		{ID: 2, PreviousEventID: 1, Timestamp: time.Unix(6, 0), Type: "PassStateEntered"},
+	}
+	good := encodeChunk(nil, evs)
+	n := 0
+	if err := decodeChunk(good, func(engine.HistoryEvent) { n++ }); err != nil || n != 2 {
+		t.Fatalf("good chunk: %d events, %v", n, err)
+	}
+	for cut := 0; cut < len(good); cut++ {
+		n := 0
+		err := decodeChunk(good[:cut], func(engine.HistoryEvent) { n++ })
+		// Only the bare version byte (no events) and a cut exactly after
+		// the first event decode.
+		if err == nil && !(cut == 1 && n == 0) && n != 1 {
+			t.Fatalf("chunk cut at %d of %d decoded %d events", cut, len(good), n)
+		}
+	}
+	if err := decodeChunk([]byte{9, 1, 2}, func(engine.HistoryEvent) {}); err == nil {
+		t.Fatal("unknown version decoded")
+	}
+	// Lengths past the end.
+	if err := decodeChunk([]byte{chunkVersion, 2, 0, 2, 200, 1}, func(engine.HistoryEvent) {}); err == nil {
+		t.Fatal("type length past the end decoded")
+	}
+}
+
+// FuzzDecodeChunk: any bytes decode to events or an error, never a panic,
+// and decoded events survive another encode/decode unchanged.
+func FuzzDecodeChunk(f *testing.F) {
+	f.Add(encodeChunk(nil, []engine.HistoryEvent{{ID: 1, Timestamp: time.Unix(1, 2), Type: "ExecutionStarted", Details: []byte(`{}`)}}))
+	f.Add(encodeChunk(nil, []engine.HistoryEvent{{ID: 7, PreviousEventID: 3, Type: "X"}, {ID: 8, PreviousEventID: 7}}))
+	f.Add([]byte{chunkVersion})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got []engine.HistoryEvent
+		if err := decodeChunk(data, func(ev engine.HistoryEvent) { got = append(got, ev) }); err != nil {
+			return
+		}
+		var again []engine.HistoryEvent
+		if err := decodeChunk(encodeChunk(nil, got), func(ev engine.HistoryEvent) { again = append(again, ev) }); err != nil {
+			t.Fatalf("re-encoded chunk does not decode: %v", err)
+		}
+		if len(again) != len(got) {
+			t.Fatalf("%d events, then %d", len(got), len(again))
+		}
+		for i := range got {
+			a, b := got[i], again[i]
+			if a.ID != b.ID || a.PreviousEventID != b.PreviousEventID || !a.Timestamp.Equal(b.Timestamp) || a.Type != b.Type ||
+				string(a.Details) != string(b.Details) || (a.Details == nil) != (b.Details == nil) {
+				t.Fatalf("event %d: %+v, then %+v", i, a, b)
+			}
+		}
+	})
 }

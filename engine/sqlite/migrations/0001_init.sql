@@ -45,17 +45,16 @@ CREATE INDEX executions_by_machine_status ON executions (state_machine_arn, stat
 CREATE INDEX executions_by_status ON executions (status, start_date, id);
 CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date, id) WHERE map_run_arn <> '';
 
--- History events: append-only. No foreign key: Commit checks the execution
--- and the id sequence itself, and a parent lookup per event would cost
--- throughput on the hottest table.
-CREATE TABLE history_events (
+-- History events, append-only, in chunks: one row holds the consecutive
+-- events (first_id..last_id) one step wrote for one execution, encoded by
+-- history.go. No foreign key: Commit checks the execution and the id
+-- sequence itself.
+CREATE TABLE history (
 	execution_id INTEGER NOT NULL,
-	id           INTEGER NOT NULL,
-	previous_id  INTEGER NOT NULL,
-	timestamp    INTEGER NOT NULL,
-	type         TEXT NOT NULL,
-	details      BLOB,
-	PRIMARY KEY (execution_id, id)
+	first_id     INTEGER NOT NULL,
+	last_id      INTEGER NOT NULL,
+	events       BLOB NOT NULL,
+	PRIMARY KEY (execution_id, first_id)
 ) WITHOUT ROWID;
 
 -- Interpreter state of RUNNING executions; removed when an execution ends.
