@@ -63,7 +63,7 @@ func TestTaskCallbacks(t *testing.T) {
 		if err := e.SendTaskSuccess(ctx, tok, `{"answer":42}`); err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.Wait(ctx, x.ARN)
+		got, err := e.Wait(testCtx(t), x.ARN)
 		if err != nil || got.Status != engine.Succeeded || got.Output != `{"answer":42}` {
 			t.Fatalf("%+v %v", got, err)
 		}
@@ -85,7 +85,7 @@ func TestTaskCallbacks(t *testing.T) {
 		}
 		tok := scheduledToken(t, e, x.ARN)
 		clock.Advance(10 * time.Second)
-		got, err := e.Wait(ctx, x.ARN)
+		got, err := e.Wait(testCtx(t), x.ARN)
 		if err != nil || got.Status != engine.Succeeded || got.Output != `{"Error":"States.HeartbeatTimeout","Cause":""}` {
 			t.Fatalf("%+v %v", got, err)
 		}
@@ -102,7 +102,7 @@ func TestTaskCallbacks(t *testing.T) {
 		if err := e.SendTaskFailure(ctx, tok, "Human.Rejected", "no"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.Wait(ctx, x.ARN)
+		got, err := e.Wait(testCtx(t), x.ARN)
 		if err != nil || got.Status != engine.Failed || got.Error != "Human.Rejected" || got.Cause != "no" {
 			t.Fatalf("%+v %v", got, err)
 		}

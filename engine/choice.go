@@ -7,6 +7,7 @@ import (
 
 	"stepwise/engine/asl"
 	"stepwise/engine/asl/jsonpath"
+	"stepwise/engine/asl/payload"
 	"stepwise/engine/jsonv"
 )
 
@@ -22,6 +23,7 @@ type choiceProg struct {
 	and, or  []*choiceProg
 	not      *choiceProg
 	next     *stateProg
+	assign   *payload.Template
 }
 
 func compileChoice(s *asl.State, r *asl.ChoiceRule) (*choiceProg, error) {
@@ -78,41 +80,28 @@ func compileChoice(s *asl.State, r *asl.ChoiceRule) (*choiceProg, error) {
 	return cp, nil
 }
 
-// lookup resolves a path against the state input or the context object.
-func lookup(p *jsonpath.Path, input any, ctx func() any) (any, bool) {
-	doc := input
-	if p.Root() == jsonpath.RootContext {
-		doc = ctx()
-	}
-	v, err := p.Get(doc)
-	if err != nil {
-		return nil, false
-	}
-	return v, true
-}
-
 // eval evaluates the rule against the input. A type mismatch between the
 // variable and the operand is "no match", as in AWS.
-func (c *choiceProg) eval(input any, ctx func() any) bool {
+func (c *choiceProg) eval(input any, get func(*jsonpath.Path, any) (any, bool)) bool {
 	switch {
 	case c.and != nil:
 		for _, r := range c.and {
-			if !r.eval(input, ctx) {
+			if !r.eval(input, get) {
 				return false
 			}
 		}
 		return true
 	case c.or != nil:
 		for _, r := range c.or {
-			if r.eval(input, ctx) {
+			if r.eval(input, get) {
 				return true
 			}
 		}
 		return false
 	case c.not != nil:
-		return !c.not.eval(input, ctx)
+		return !c.not.eval(input, get)
 	}
-	v, present := lookup(c.variable, input, ctx)
+	v, present := get(c.variable, input)
 	if c.op == "IsPresent" {
 		b, _ := c.operand.(bool)
 		return present == b
@@ -144,7 +133,7 @@ func (c *choiceProg) eval(input any, ctx func() any) bool {
 	opTime, opTimeOK := c.opTime, c.opTimeOK
 	if c.isPath {
 		var ok bool
-		operand, ok = lookup(c.opPath, input, ctx)
+		operand, ok = get(c.opPath, input)
 		if !ok {
 			return false
 		}

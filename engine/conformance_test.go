@@ -63,7 +63,7 @@ func loadCases(t *testing.T, dir string) []*confCase {
 
 func unsupportedFeature(c *confCase) string {
 	for _, f := range c.Features {
-		if f == "jsonata" || f == "assign" {
+		if f == "jsonata" {
 			return f
 		}
 	}

@@ -55,7 +55,10 @@ type Engine struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	commits chan *commitReq
-	wg      sync.WaitGroup
+	// committed is closed when the committer has stopped: a step queued
+	// after that is never committed.
+	committed chan struct{}
+	wg        sync.WaitGroup
 }
 
 // active is an execution whose interpreter state is in memory.
@@ -120,6 +123,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.started = true
 	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	e.commits = make(chan *commitReq, 1024)
+	e.committed = make(chan struct{})
 	e.mu.Unlock()
 	e.wg.Add(1)
 	go e.committer()
@@ -167,6 +171,7 @@ func (e *Engine) running() error {
 // transaction.
 func (e *Engine) committer() {
 	defer e.wg.Done()
+	defer close(e.committed)
 	batch := make([]*commitReq, 0, e.opts.MaxBatch)
 	for {
 		var first *commitReq
@@ -218,7 +223,24 @@ func (e *Engine) commit(st *Step) error {
 	case <-e.ctx.Done():
 		return e.ctx.Err()
 	}
-	return <-req.done
+	select {
+	case err := <-req.done:
+		return err
+	case <-e.committed:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return Errorf(Internal, "the engine stopped before the step was committed")
+		}
+	}
+}
+
+// isStopped reports whether Stop was called.
+func (e *Engine) isStopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
 }
 
 // deliver queues fn for the execution and processes the queue.
@@ -394,7 +416,13 @@ func (a *active) finalize() {
 
 func (a *active) armTimer(id string, due time.Time) {
 	d := due.Sub(a.e.clock.Now())
+	if a.e.isStopped() {
+		return
+	}
 	cancel := a.e.clock.AfterFunc(d, func() {
+		if a.e.isStopped() {
+			return
+		}
 		a.mu.Lock()
 		delete(a.cancels, id)
 		a.mu.Unlock()
@@ -485,9 +513,33 @@ func (e *Engine) recover(ctx context.Context) error {
 	for _, rec := range recs {
 		if err := e.resume(ctx, rec); err != nil {
 			e.log.Error("cannot resume execution", "execution", rec.Execution.ARN, "err", err)
+			e.failUnresumable(ctx, rec.Execution, err)
 		}
 	}
 	return nil
+}
+
+// failUnresumable ends an execution whose state cannot be rebuilt (for
+// example a definition this engine version rejects), rather than leaving it
+// RUNNING forever.
+func (e *Engine) failUnresumable(ctx context.Context, x *Execution, cause error) {
+	now := e.clock.Now()
+	d := detail{errName: "States.Runtime", hasErr: true, cause: "The execution could not be resumed after a restart: " + cause.Error(), hasCause: true}
+	ev := HistoryEvent{ID: x.LastEventID + 1, PreviousEventID: x.LastEventID, Timestamp: now, Type: "ExecutionFailed",
+		Details: appendDetails(nil, "ExecutionFailed", &d)}
+	y := x.Clone()
+	y.Status, y.StopDate = Failed, now
+	y.Error, y.HasError, y.Cause, y.HasCause = d.errName, true, d.cause, true
+	y.LastEventID = ev.ID
+	var events []HistoryEvent
+	if x.Type != Express || e.opts.ExpressHistory {
+		events = []HistoryEvent{ev}
+	} else {
+		y.LastEventID = x.LastEventID
+	}
+	if err := e.store.Commit(ctx, []*Step{{Execution: y, Events: events}}); err != nil {
+		e.log.Error("cannot fail an unresumable execution", "execution", x.ARN, "err", err)
+	}
 }
 
 // resume restarts a recovered execution. The interpreter state is rebuilt

@@ -109,7 +109,7 @@ func TestGoldenHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.Wait(ctx, x.ARN); err != nil {
+			if _, err := e.Wait(testCtx(t), x.ARN); err != nil {
 				t.Fatal(err)
 			}
 			evs, _, err := e.GetExecutionHistory(ctx, x.ARN, engine.HistoryQuery{Page: engine.Page{Limit: 1000}}, true)

@@ -75,6 +75,9 @@ type frame struct {
 	kids      *container
 	output    any
 	err       *stateErr
+	// vars are the variables the frame assigned (nil when the definition
+	// assigns none)
+	vars *varScope
 	// heartbeat is the running task's HeartbeatSeconds (0: none)
 	heartbeat int64
 	// input and startedAt of a distributed Map child (its own execution)
@@ -236,6 +239,9 @@ func (r *run) start() {
 		return
 	}
 	f := &frame{id: r.newID(), kind: kindRoot, m: r.p.root, lastEvent: r.lastID}
+	if r.p.usesVars {
+		f.vars = &varScope{}
+	}
 	r.root = f
 	if r.p.timeout > 0 {
 		r.armTimer(f, timerExecTimeout, r.now().Add(r.p.timeout))
@@ -321,6 +327,9 @@ func (r *run) env(f *frame, input any) intrinsic.Env {
 	if f.st.usesCtx {
 		env.Context = r.ctxObject(f, nil, 0, false)
 	}
+	if r.p.usesVars {
+		env.Var = f.lookupVar
+	}
 	return env
 }
 
@@ -349,12 +358,72 @@ func (r *run) evalErr(f *frame, err error) *stateErr {
 	return r.runtimeErr(f, "States.Runtime", err.Error())
 }
 
-func resolvePath(p *jsonpath.Path, input any, ctx func() any) (any, error) {
+// resolve evaluates a path against the state input, the context object or
+// a variable, according to its root.
+func (r *run) resolve(f *frame, p *jsonpath.Path, input any) (any, error) {
 	doc := input
-	if p.Root() == jsonpath.RootContext {
-		doc = ctx()
+	switch p.Root() {
+	case jsonpath.RootContext:
+		doc = r.ctxObject(f, nil, 0, false)
+	case jsonpath.RootVariable:
+		v, ok := f.lookupVar(p.Variable())
+		if !ok {
+			return nil, &jsonpath.NotFoundError{Path: p.String(), Normalized: p.Normalized(),
+				Msg: fmt.Sprintf("The variable '$%s' is not defined", p.Variable())}
+		}
+		doc = v
 	}
 	return p.Get(doc)
+}
+
+// varScope holds the variables a frame assigned; lookups continue in the
+// enclosing frame's scope (a Map iteration or Parallel branch reads the
+// variables of the states around it, and its own assignments stay inside).
+type varScope struct {
+	vals   map[string]any
+	parent *varScope
+}
+
+func (f *frame) lookupVar(name string) (any, bool) {
+	for s := f.vars; s != nil; s = s.parent {
+		if v, ok := s.vals[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// evalAssign evaluates an Assign template with $ bound to input; the values
+// are set with setVars once the state's output is known, because a state's
+// own fields still see the variables as they were.
+func (r *run) evalAssign(f *frame, t *payload.Template, input any) (*jsonv.Object, *stateErr) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.Eval(r.env(f, input))
+	if err != nil {
+		return nil, r.evalErr(f, err)
+	}
+	o, ok := v.(*jsonv.Object)
+	if !ok {
+		return nil, r.runtimeErr(f, "States.Runtime", "The Assign field must evaluate to an object, not "+jsonv.TypeName(v))
+	}
+	return o, nil
+}
+
+func (r *run) setVars(f *frame, vals *jsonv.Object) {
+	if vals == nil || vals.Len() == 0 {
+		return
+	}
+	if f.vars == nil {
+		f.vars = &varScope{}
+	}
+	if f.vars.vals == nil {
+		f.vars.vals = map[string]any{}
+	}
+	for _, m := range vals.Members() {
+		f.vars.vals[m.Key] = m.Value
+	}
 }
 
 // applyPath applies InputPath or OutputPath.
@@ -365,7 +434,7 @@ func (r *run) applyPath(f *frame, p *jsonpath.Path, null bool, v any) (any, *sta
 	if p == nil {
 		return v, nil
 	}
-	out, err := resolvePath(p, v, func() any { return r.ctxObject(f, nil, 0, false) })
+	out, err := r.resolve(f, p, v)
 	if err != nil {
 		var nf *jsonpath.NotFoundError
 		if errors.As(err, &nf) {
@@ -520,6 +589,11 @@ func (r *run) finishResult(f *frame, result any, selector bool) {
 			cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.name)})
 		return
 	}
+	vals, serr := r.evalAssign(f, st.assign, result)
+	if serr != nil {
+		r.fail(f, serr)
+		return
+	}
 	out, serr := r.applyResult(f, st.resultPath, st.resultNull, f.raw, result)
 	if serr != nil {
 		r.fail(f, serr)
@@ -530,6 +604,7 @@ func (r *run) finishResult(f *frame, result any, selector bool) {
 		r.fail(f, serr)
 		return
 	}
+	r.setVars(f, vals)
 	r.exit(f, st.next, out)
 }
 
@@ -559,7 +634,7 @@ func (r *run) execFail(f *frame) {
 				return
 			}
 		} else {
-			v, err = resolvePath(x.vp.path, f.eff, func() any { return r.ctxObject(f, nil, 0, false) })
+			v, err = r.resolve(f, x.vp.path, f.eff)
 			if err != nil {
 				r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", x.vp.text, x.field, jsonv.String(f.eff))))
 				return
@@ -581,11 +656,14 @@ func (r *run) execFail(f *frame) {
 
 func (r *run) execChoice(f *frame) {
 	st := f.st
-	ctx := func() any { return r.ctxObject(f, nil, 0, false) }
-	next := st.def
+	get := func(p *jsonpath.Path, input any) (any, bool) {
+		v, err := r.resolve(f, p, input)
+		return v, err == nil
+	}
+	next, assign := st.def, st.assign
 	for _, c := range st.choices {
-		if c.eval(f.eff, ctx) {
-			next = c.next
+		if c.eval(f.eff, get) {
+			next, assign = c.next, c.assign
 			break
 		}
 	}
@@ -594,11 +672,17 @@ func (r *run) execChoice(f *frame) {
 			cause: fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). Failed to transition out of the state. The state does not point to a next state.", st.name, f.entered)})
 		return
 	}
+	vals, serr := r.evalAssign(f, assign, f.eff)
+	if serr != nil {
+		r.fail(f, serr)
+		return
+	}
 	out, serr := r.applyPath(f, st.outputPath, st.outputNull, f.eff)
 	if serr != nil {
 		r.fail(f, serr)
 		return
 	}
+	r.setVars(f, vals)
 	r.exit(f, next, out)
 }
 
@@ -607,11 +691,17 @@ func (r *run) execWait(f *frame) {
 	if f.timerID != "" {
 		// The timer fired.
 		f.timerID = ""
+		vals, serr := r.evalAssign(f, st.assign, f.eff)
+		if serr != nil {
+			r.fail(f, serr)
+			return
+		}
 		out, serr := r.applyPath(f, st.outputPath, st.outputNull, f.eff)
 		if serr != nil {
 			r.fail(f, serr)
 			return
 		}
+		r.setVars(f, vals)
 		r.exit(f, st.next, out)
 		return
 	}
@@ -623,7 +713,7 @@ func (r *run) execWait(f *frame) {
 	case st.hasTimestamp:
 		due = st.timestamp
 	case st.secondsPath != nil:
-		v, err := resolvePath(st.secondsPath, f.eff, func() any { return r.ctxObject(f, nil, 0, false) })
+		v, err := r.resolve(f, st.secondsPath, f.eff)
 		if err != nil {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", "The SecondsPath parameter does not reference an input value: "+st.secondsPath.String()))
 			return
@@ -643,7 +733,7 @@ func (r *run) execWait(f *frame) {
 		}
 		due = now.Add(time.Duration(secs) * time.Second)
 	case st.timestampPath != nil:
-		v, err := resolvePath(st.timestampPath, f.eff, func() any { return r.ctxObject(f, nil, 0, false) })
+		v, err := r.resolve(f, st.timestampPath, f.eff)
 		if err != nil {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", "The TimestampPath parameter does not reference an input value: "+st.timestampPath.String()))
 			return
@@ -786,8 +876,13 @@ func (r *run) fail(f *frame, e *stateErr) {
 		} else {
 			eo.Set("Cause", "")
 		}
+		vals, serr := r.evalAssign(f, c.assign, eo)
+		if serr != nil {
+			f.status = frFailed
+			f.err = serr
+			return
+		}
 		var out any
-		var serr *stateErr
 		if c.resultNull {
 			out = f.raw
 		} else if c.resultPath == nil {
@@ -800,6 +895,7 @@ func (r *run) fail(f *frame, e *stateErr) {
 				return
 			}
 		}
+		r.setVars(f, vals)
 		r.exit(f, c.next, out)
 		return
 	}

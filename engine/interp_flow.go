@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"stepwise/engine/jsonv"
@@ -54,9 +55,8 @@ func (r *run) execTask(f *frame) {
 		params = v
 	}
 	timeout, heartbeat := st.timeoutSeconds, st.heartbeatSeconds
-	ctx := func() any { return r.ctxObject(f, nil, 0, false) }
 	if st.timeoutPath != nil {
-		v, err := resolvePath(st.timeoutPath, f.eff, ctx)
+		v, err := r.resolve(f, st.timeoutPath, f.eff)
 		n, ok := jsonv.Int(v)
 		if err != nil || !ok || n <= 0 {
 			f.taskID = ""
@@ -66,7 +66,7 @@ func (r *run) execTask(f *frame) {
 		timeout = n
 	}
 	if st.heartbeatPath != nil {
-		v, err := resolvePath(st.heartbeatPath, f.eff, ctx)
+		v, err := r.resolve(f, st.heartbeatPath, f.eff)
 		n, ok := jsonv.Int(v)
 		if err != nil || !ok || n <= 0 {
 			f.taskID = ""
@@ -148,10 +148,9 @@ func (r *run) startParallel(f *frame) {
 
 func (r *run) startMap(f *frame) {
 	st := f.st
-	ctx := func() any { return r.ctxObject(f, nil, 0, false) }
 	itemsV := f.eff
 	if st.itemsPath != nil {
-		v, err := resolvePath(st.itemsPath, f.eff, ctx)
+		v, err := r.resolve(f, st.itemsPath, f.eff)
 		if err != nil {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("Invalid path '%s' : %s", st.itemsPath.String(), err.Error())))
 			return
@@ -165,8 +164,8 @@ func (r *run) startMap(f *frame) {
 	}
 	maxConc := st.maxConc
 	if st.maxConcPath != nil {
-		v, err := resolvePath(st.maxConcPath, f.eff, ctx)
-		n, ok := jsonv.Int(v)
+		v, err := r.resolve(f, st.maxConcPath, f.eff)
+		n, ok := intValue(v)
 		if err != nil || !ok {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", plainOrJSON(v, err), st.maxConcPath.String())))
 			return
@@ -184,8 +183,8 @@ func (r *run) startMap(f *frame) {
 		c.tolPct, c.tolerance = st.tolPct, true
 	}
 	if st.tolCountPath != nil {
-		v, err := resolvePath(st.tolCountPath, f.eff, ctx)
-		n, ok := jsonv.Int(v)
+		v, err := r.resolve(f, st.tolCountPath, f.eff)
+		n, ok := intValue(v)
 		if err != nil || !ok {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The ToleratedFailureCountPath field refers to value \"%s\" which is not a valid integer: %s", plainOrJSON(v, err), st.tolCountPath.String())))
 			return
@@ -197,9 +196,9 @@ func (r *run) startMap(f *frame) {
 		c.tolCount, c.tolerance = n, true
 	}
 	if st.tolPctPath != nil {
-		v, err := resolvePath(st.tolPctPath, f.eff, ctx)
-		p, ok := jsonv.Float(v)
-		if _, isNum := v.(json.Number); err != nil || !ok || !isNum {
+		v, err := r.resolve(f, st.tolPctPath, f.eff)
+		p, ok := floatValue(v)
+		if err != nil || !ok {
 			r.fail(f, r.runtimeErr(f, "States.Runtime", fmt.Sprintf("The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s", plainOrJSON(v, err), st.tolPctPath.String())))
 			return
 		}
@@ -324,6 +323,14 @@ func (r *run) launch(f *frame) {
 		c.items[i] = nil
 		if f.st.distributed {
 			child.input, child.startedAt = input, r.now()
+		}
+		if r.p.usesVars {
+			// A distributed Map's children are executions of their own and
+			// see none of the parent's variables.
+			child.vars = &varScope{}
+			if !f.st.distributed {
+				child.vars.parent = f.vars
+			}
 		}
 		r.enter(child, start, input)
 		r.drive(child)
@@ -572,4 +579,29 @@ func (r *run) taskHeartbeat(id string) bool {
 	}
 	r.armTimer(f, timerHeartbeat, r.now().Add(secondsDuration(f.heartbeat)))
 	return true
+}
+
+// intValue reads an integer from a number or a string holding one (AWS
+// accepts both in the *Path fields of Map).
+func intValue(v any) (int64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return jsonv.Int(x)
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// floatValue reads a number from a number or a string holding one.
+func floatValue(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return jsonv.Float(x)
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
 }

@@ -21,9 +21,11 @@ type program struct {
 	hash    string
 	root    *machineProg
 	timeout time.Duration // 0: none
-	// unsupported names a feature the engine cannot run yet (JSONata,
-	// Assign); executions fail with it.
+	// unsupported names a feature the engine cannot run yet (JSONata);
+	// executions fail with it.
 	unsupported string
+	// usesVars is set when some state assigns variables.
+	usesVars bool
 }
 
 type machineProg struct {
@@ -111,10 +113,14 @@ type stateProg struct {
 
 	retry []*asl.Retrier
 	catch []*catchProg
+
+	// assign is the state's Assign (for a Choice: used with Default).
+	assign *payload.Template
 }
 
 type catchProg struct {
 	c          *asl.Catcher
+	assign     *payload.Template
 	next       *stateProg
 	resultPath *jsonpath.Path
 	resultNull bool
@@ -184,8 +190,18 @@ func compileDefinition(def string) (*program, error) {
 		if s.Language == asl.JSONata && p.unsupported == "" {
 			p.unsupported = "jsonata"
 		}
-		if s.Assign != nil && p.unsupported == "" {
-			p.unsupported = "assign"
+		if s.Assign != nil {
+			p.usesVars = true
+		}
+		for _, c := range s.Catch {
+			if c.Assign != nil {
+				p.usesVars = true
+			}
+		}
+		for _, c := range s.Choices {
+			if c.Assign != nil {
+				p.usesVars = true
+			}
 		}
 		return true
 	})
@@ -304,9 +320,19 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 	if sp.resultSel, err = template(s, "ResultSelector", s.ResultSelector); err != nil {
 		return err
 	}
+	if sp.assign, err = template(s, "Assign", s.Assign); err != nil {
+		return err
+	}
 	sp.usesCtx = strings.Contains(jsonv.String(s.Parameters), "$$") || strings.Contains(jsonv.String(s.ItemSelector), "$$") ||
 		strings.Contains(jsonv.String(s.ResultSelector), "$$") || strings.HasPrefix(s.InputPath.Path, "$$") ||
-		strings.HasPrefix(s.OutputPath.Path, "$$") || strings.Contains(s.ErrorPath+s.CausePath+s.SecondsPath+s.TimestampPath+s.ItemsPath.Path, "$$")
+		strings.HasPrefix(s.OutputPath.Path, "$$") || strings.Contains(s.ErrorPath+s.CausePath+s.SecondsPath+s.TimestampPath+s.ItemsPath.Path, "$$") ||
+		strings.Contains(jsonv.String(s.Assign), "$$")
+	for _, c := range s.Catch {
+		sp.usesCtx = sp.usesCtx || strings.Contains(jsonv.String(c.Assign), "$$")
+	}
+	for _, c := range s.Choices {
+		sp.usesCtx = sp.usesCtx || strings.Contains(jsonv.String(c.Assign), "$$")
+	}
 	sp.retry = append(sp.retry, s.Retry...)
 	for _, c := range s.Catch {
 		cp := &catchProg{c: c, next: byName[c.Next]}
@@ -314,6 +340,9 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 			return Errorf(InvalidDefinition, "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing Next target: %s at /States/%s/Catch'", c.Next, s.Name)
 		}
 		if cp.resultPath, cp.resultNull, err = optPath(s, "Catch.ResultPath", c.ResultPath, true); err != nil {
+			return err
+		}
+		if cp.assign, err = template(s, "Catch.Assign", c.Assign); err != nil {
 			return err
 		}
 		sp.catch = append(sp.catch, cp)
@@ -351,6 +380,9 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 				return err
 			}
 			cp.next = byName[r.Next]
+			if cp.assign, err = template(s, "Choices.Assign", r.Assign); err != nil {
+				return err
+			}
 			sp.choices = append(sp.choices, cp)
 		}
 	case asl.TypeWait:

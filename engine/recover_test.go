@@ -86,7 +86,7 @@ func TestRecoverContinuesRunningExecutions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := ref.Wait(ctx, x.ARN)
+	want, err := ref.Wait(testCtx(t), x.ARN)
 	if err != nil || want.Status != engine.Succeeded {
 		t.Fatalf("reference run: %+v %v", want, err)
 	}
@@ -114,10 +114,12 @@ func TestRecoverContinuesRunningExecutions(t *testing.T) {
 	e3 := startEngine(t, store, clock, mock)
 	defer e3.Stop()
 	// Retries wait 5 s of fake time each.
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for i := 0; i < 100; i++ {
+		for wctx.Err() == nil {
 			if got, _ := store.GetExecution(ctx, x.ARN); got != nil && got.Status.Done() {
 				return
 			}
@@ -125,7 +127,7 @@ func TestRecoverContinuesRunningExecutions(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
-	got, err := e3.Wait(ctx, x.ARN)
+	got, err := e3.Wait(wctx, x.ARN)
 	<-done
 	if err != nil {
 		t.Fatal(err)
@@ -150,3 +152,22 @@ func TestRecoverContinuesRunningExecutions(t *testing.T) {
 }
 
 var testStart = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func TestRecoverFailsUnresumable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := engine.NewMemStore()
+	arns := engine.ARNs{Region: "us-east-1", Account: "123456789012"}
+	x := &engine.Execution{ARN: arns.Execution(engine.Standard, "m", "x"), Name: "x", StateMachineARN: arns.StateMachine("m"),
+		StateMachineName: "m", Type: engine.Standard, Status: engine.Running, Input: `{}`, StartDate: testStart,
+		Definition: `{"StartAt":"Nowhere","States":{}}`}
+	if _, _, err := store.CreateExecution(ctx, x, []engine.HistoryEvent{{ID: 1, Timestamp: testStart, Type: "ExecutionStarted"}}); err != nil {
+		t.Fatal(err)
+	}
+	e := startEngine(t, store, engine.NewFakeClock(testStart, true), blackhole{})
+	defer e.Stop()
+	got, err := e.Wait(testCtx(t), x.ARN)
+	if err != nil || got.Status != engine.Failed || got.Error != "States.Runtime" || got.LastEventID != 2 {
+		t.Fatalf("%+v %v", got, err)
+	}
+}

@@ -127,7 +127,7 @@ func TestStartExecutionIdempotentAndHistory(t *testing.T) {
 		t.Fatalf("running list %v %v", running, err)
 	}
 	clock.Advance(10 * time.Second)
-	x, err := e.Wait(ctx, x1.ARN)
+	x, err := e.Wait(testCtx(t), x1.ARN)
 	if err != nil || x.Status != engine.Succeeded || x.Output != `{"r":1}` || !x.StopDate.Equal(testStart.Add(10*time.Second)) {
 		t.Fatalf("final %+v %v", x, err)
 	}
@@ -218,7 +218,7 @@ func TestDistributedMapRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err = e.Wait(ctx, x.ARN)
+	x, err = e.Wait(testCtx(t), x.ARN)
 	if err != nil || x.Status != engine.Succeeded || x.Output != `[{"n":2},{"n":2},{"n":1}]` {
 		t.Fatalf("%+v %v", x, err)
 	}
@@ -248,4 +248,13 @@ func TestDistributedMapRecords(t *testing.T) {
 	if strings.Join(types, " ") != want {
 		t.Fatalf("history %v", types)
 	}
+}
+
+// testCtx bounds a wait so that a stuck execution fails the test instead of
+// hanging it.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }

@@ -59,7 +59,9 @@ type snapFrame struct {
 	TaskID    string          `json:"taskId,omitempty"`
 	TimerID   string          `json:"timerId,omitempty"`
 	Heartbeat int64           `json:"heartbeat,omitempty"`
-	Kids      *snapContainer  `json:"kids,omitempty"`
+	// Vars are the variables the frame itself assigned.
+	Vars map[string]json.RawMessage `json:"vars,omitempty"`
+	Kids *snapContainer             `json:"kids,omitempty"`
 }
 
 type snapTimer struct {
@@ -109,6 +111,12 @@ func (r *run) snapshot() ([]byte, error) {
 			Retries: f.retries, TaskID: f.taskID, TimerID: f.timerID, Heartbeat: f.heartbeat}
 		if f.st != nil {
 			sf.State = f.st.name
+		}
+		if f.vars != nil && len(f.vars.vals) > 0 {
+			sf.Vars = make(map[string]json.RawMessage, len(f.vars.vals))
+			for k, v := range f.vars.vals {
+				sf.Vars[k] = rawOf(v)
+			}
 		}
 		if c := f.kids; c != nil {
 			sc := &snapContainer{N: c.n, Started: c.started, Running: c.running, Done: c.done, Failed: c.failed,
@@ -203,6 +211,22 @@ func (r *run) restore(data []byte) error {
 				f.m = p.st.proc
 			default:
 				return fmt.Errorf("restore frame %d: parent state %s has no child %d", i, p.st.name, sf.Index)
+			}
+		}
+		if r.p.usesVars {
+			f.vars = &varScope{}
+			if f.parent != nil && (!f.quiet || !f.parent.st.distributed) {
+				f.vars.parent = f.parent.vars
+			}
+			for k, raw := range sf.Vars {
+				v, err := decodeRaw(raw)
+				if err != nil {
+					return fmt.Errorf("restore frame %d variable %s: %w", i, k, err)
+				}
+				if f.vars.vals == nil {
+					f.vars.vals = map[string]any{}
+				}
+				f.vars.vals[k] = v
 			}
 		}
 		for _, st := range f.m.states {
