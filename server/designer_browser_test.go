@@ -239,6 +239,24 @@ func TestDesignerBrowserKeyboardAndTabs(t *testing.T) {
 	waitJS(t, ctx, "layout stored", `Object.keys(window.__dz.view.layout.positions).length === 9`)
 	shot(t, ctx, "designer-containers.png")
 
+	// Dropping a palette item on a transition inserts it into the flow.
+	mid := eval[[]float64](t, ctx, "edge midpoint", `(() => {
+		const p = document.querySelector('[data-edge-from="Prepare"][data-edge-to="Fan out"] .dz-edge-line');
+		const pt = p.getPointAtLength(p.getTotalLength() / 2).matrixTransform(p.getScreenCTM());
+		return [pt.x, pt.y];
+	})()`)
+	wx, wy := centerOf(t, ctx, sel("data-palette-item", "Wait"))
+	run(t, ctx, "drop Wait on the edge", dzDrag(wx, wy, mid[0], mid[1], 12))
+	waitJS(t, ctx, "inserted", `!!document.querySelector('[data-edge-from="Prepare"][data-edge-to="Wait"][data-edge-kind="next"]') && !!document.querySelector('[data-edge-from="Wait"][data-edge-to="Fan out"]')`)
+	// A pattern dropped on empty canvas adds its states.
+	cv := eval[[]float64](t, ctx, "canvas rect", `(() => { const r = document.querySelector("[data-canvas]").getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })()`)
+	px, py := centerOf(t, ctx, sel("data-palette-pattern", "retry-backoff"))
+	run(t, ctx, "drop pattern", dzDrag(px, py, cv[0]+cv[2]-120, cv[1]+80, 12))
+	waitJS(t, ctx, "pattern added", `!!document.querySelector('[data-state-path="Call service"][data-state-type="Task"]')`)
+	run(t, ctx, "undo pattern", chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	run(t, ctx, "undo insert", chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	waitJS(t, ctx, "both undone", `!document.querySelector('[data-state-path="Call service"]') && !document.querySelector('[data-state-path="Wait"]') && !!document.querySelector('[data-edge-from="Prepare"][data-edge-to="Fan out"]')`)
+
 	draftURL := eval[string](t, ctx, "url", `location.pathname`)
 	other := openDesignerTab(t, bctx, base+draftURL)
 

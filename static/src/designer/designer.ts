@@ -1004,6 +1004,8 @@ document.addEventListener("pointerup", (ev) => {
   if (!d.moved) return;
   const over = document.elementFromPoint(ev.clientX, ev.clientY);
   if (!over || !svg.contains(over)) return;
+  // Keyboard shortcuts (undo, delete, arrows) apply to what was dropped.
+  svg.focus({ preventScroll: true });
   const p = toCanvas(ev.clientX, ev.clientY);
   const at = round({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 });
   const edge = edgeForTarget(over);
