@@ -39,7 +39,11 @@ type Options struct {
 }
 
 // DB is an engine.Store on one SQLite file: a writer pool of one connection
-// (every write is a BEGIN IMMEDIATE transaction on it) and a reader pool.
+// (every write is a BEGIN IMMEDIATE transaction on it), a reader pool and a
+// connection for background checkpoints. One writer goroutine takes the
+// concurrent writes (Commit, CreateExecution, state machine changes) and
+// commits all waiting ones in one transaction, each in its own savepoint.
+// It is safe for concurrent use.
 type DB struct {
 	path string
 	now  func() time.Time
@@ -145,9 +149,7 @@ func (db *DB) checkpointer() {
 		case <-db.stopCP:
 			return
 		case <-t.C:
-			// A failed checkpoint is retried on the next tick; the WAL
-			// only grows meanwhile.
-			_, _ = db.cp.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			db.checkpoint()
 		}
 	}
 }
@@ -160,6 +162,26 @@ func escapePath(p string) string {
 
 // Path returns the database file name.
 func (db *DB) Path() string { return db.path }
+
+// walRestartFrames is the WAL size (in frames, that is pages) past which the
+// checkpointer makes the WAL start over. Under a steady stream of commits a
+// passive checkpoint never catches up with the last frame, so SQLite never
+// rewinds the WAL and it would grow without end.
+const walRestartFrames = 16384
+
+// checkpoint runs one passive checkpoint, and a RESTART one (which waits for
+// the writer's current transaction and holds the next one back until it is
+// done) when the WAL has grown past walRestartFrames. A failed checkpoint is
+// retried on the next tick; the WAL only grows meanwhile.
+func (db *DB) checkpoint() {
+	var busy, log, done int
+	if err := db.cp.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
+		return
+	}
+	if log >= walRestartFrames {
+		_, _ = db.cp.Exec("PRAGMA wal_checkpoint(RESTART)")
+	}
+}
 
 // Close stops the writer and the checkpointer, checkpoints the whole WAL into
 // the database file and closes the pools. Calls after the first return nil.
