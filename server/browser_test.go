@@ -254,9 +254,22 @@ func browserCreateStartStopDelete(t *testing.T, ctx context.Context) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=execution-status]`)))
 	wantContains(t, ctx, "running", text(t, ctx, "running", "main"), "run-1", "Running", `"order": 7`)
 
-	run(t, ctx, "stop",
-		chromedp.Click(chromedp.CSS(`form[action$="/stop"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	// The running page reloads itself; a click that lands during a reload
+	// is lost, so try again on a fresh page.
+	for attempt := 1; ; attempt++ {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx,
+			chromedp.Click(chromedp.CSS(`form[action$="/stop"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+		cancel()
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			fail(t, ctx, "stop", err)
+		}
+		run(t, ctx, "reopen running", chromedp.Navigate(base+"/state-machines/from-ui/executions/run-1"))
+	}
 	wantContains(t, ctx, "stopped", text(t, ctx, "stopped", "main"), "Stop requested", "Aborted", "ExecutionAborted")
 
 	run(t, ctx, "delete",

@@ -113,10 +113,30 @@ function setupCopy(): void {
   });
 }
 
+// setupAutorefresh reloads a running execution's page every few seconds,
+// but not while the user is busy with it: an open detail, a filter being
+// typed, a selection, or a click or key press in the last seconds.
 function setupAutorefresh(): void {
-  if (document.querySelector("[data-autorefresh]")) {
-    setTimeout(() => window.location.reload(), 2000);
-  }
+  if (!document.querySelector("[data-autorefresh]")) return;
+  let lastInput = 0;
+  const mark = (): void => {
+    lastInput = Date.now();
+  };
+  document.addEventListener("pointerdown", mark, true);
+  document.addEventListener("keydown", mark, true);
+  const busy = (): boolean =>
+    Date.now() - lastInput < 5000 ||
+    document.querySelector("details[open]") !== null ||
+    Array.from(document.querySelectorAll<HTMLInputElement>("input[data-event-filter]")).some((i) => i.value !== "") ||
+    (window.getSelection()?.toString() ?? "") !== "";
+  const tick = (): void => {
+    if (document.hidden || busy()) {
+      setTimeout(tick, 2000);
+      return;
+    }
+    window.location.reload();
+  };
+  setTimeout(tick, 2000);
 }
 
 function init(): void {
