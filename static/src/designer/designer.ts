@@ -195,17 +195,27 @@ function elkGraph() {
       children: lanes.map((c) => ({
         id: "lane:" + c.id,
         layoutOptions: layered("DOWN", LANE_HEAD + 40),
-        children: (byContainer.get(c.id) || []).map(nodeOf),
+        children: [...startOf(c.id), ...(byContainer.get(c.id) || []).map(nodeOf)],
         edges: edgesOf(c.id),
       })),
     };
   };
-  const edgesOf = (cid: string) =>
-    (edgesBy.get(cid) || []).map((e, i) => ({ id: `e:${cid}:${i}`, sources: [e.from], targets: [e.to] }));
+  // Each scope gets a small node for its start marker, tied to the StartAt
+  // state, so ELK keeps the marker's place free.
+  const startOf = (cid: string) => {
+    const first = view.graph.edges.find((e) => e.kind === "start" && e.container === cid);
+    return first ? [{ id: "start:" + cid, width: 20, height: 20 }] : [];
+  };
+  const edgesOf = (cid: string) => {
+    const out = (edgesBy.get(cid) || []).map((e, i) => ({ id: `e:${cid}:${i}`, sources: [e.from], targets: [e.to] }));
+    const first = view.graph.edges.find((e) => e.kind === "start" && e.container === cid);
+    if (first) out.push({ id: `s:${cid}`, sources: ["start:" + cid], targets: [first.to] });
+    return out;
+  };
   return {
     id: "root",
     layoutOptions: { ...layered("DOWN", 60), "elk.hierarchyHandling": "SEPARATE_CHILDREN" },
-    children: (byContainer.get("") || []).map(nodeOf),
+    children: [...startOf(""), ...(byContainer.get("") || []).map(nodeOf)],
     edges: edgesOf(""),
   };
 }
