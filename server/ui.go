@@ -641,6 +641,26 @@ func diagram(definition string) ([]views.DiagramNode, error) {
 				}
 			}
 		}
+		if br, ok := st.Get("Branches"); ok {
+			if arr, ok := br.([]any); ok {
+				for i, b := range arr {
+					if bo, ok := b.(*jsonv.Object); ok {
+						if start, ok := getString(bo, "StartAt"); ok {
+							n.Edges = append(n.Edges, views.DiagramEdge{Label: "Branch " + strconv.Itoa(i+1) + " starts at", Target: start})
+						}
+					}
+				}
+			}
+		}
+		for _, key := range []string{"ItemProcessor", "Iterator"} {
+			if ip, ok := st.Get(key); ok {
+				if po, ok := ip.(*jsonv.Object); ok {
+					if start, ok := getString(po, "StartAt"); ok {
+						n.Edges = append(n.Edges, views.DiagramEdge{Label: "Each item starts at", Target: start})
+					}
+				}
+			}
+		}
 		if def, ok := getString(st, "Default"); ok {
 			n.Edges = append(n.Edges, views.DiagramEdge{Label: "Default", Target: def})
 		}

@@ -252,6 +252,24 @@ func TestPagination(t *testing.T) {
 	}
 }
 
+func TestDiagramPreview(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	def := `{"StartAt":"Fan","States":{"Fan":{"Type":"Parallel","Branches":[{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],"Next":"Each"},` +
+		`"Each":{"Type":"Map","ItemProcessor":{"StartAt":"Item","States":{"Item":{"Type":"Pass","End":true}}},"Next":"Pick"},` +
+		`"Pick":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"Done"}],"Default":"Oops"},` +
+		`"Oops":{"Type":"Fail","Error":"E"},"Done":{"Type":"Succeed"}}}`
+	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: ptrTo("fan"), Definition: &def, RoleArn: ptrTo(roleArn)}); err != nil {
+		t.Fatal(err)
+	}
+	body := get(t, newServer(t, eng).Handler(), "/state-machines/fan").Body.String()
+	for _, w := range []string{"Branch 1 starts at</span> → A", "Branch 2 starts at</span> → B", "Each item starts at</span> → Item", "Choice 1</span> → Done", "Default</span> → Oops", "node node-parallel node-start"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("diagram lacks %q", w)
+		}
+	}
+}
+
 func TestActivitiesPage(t *testing.T) {
 	t.Parallel()
 	eng := &fakeActivities{fakeEngine: newFakeEngine(), acts: map[string]*server.Activity{}}
