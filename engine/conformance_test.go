@@ -61,15 +61,6 @@ func loadCases(t *testing.T, dir string) []*confCase {
 	return cases
 }
 
-func unsupportedFeature(c *confCase) string {
-	for _, f := range c.Features {
-		if f == "jsonata" {
-			return f
-		}
-	}
-	return ""
-}
-
 func readBaseline(t *testing.T, path string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -173,7 +164,7 @@ func TestConformance(t *testing.T) {
 
 	baselinePath := filepath.Join("testdata", "conformance-baseline.txt")
 	baseline := readBaseline(t, baselinePath)
-	type tally struct{ pass, fail, unsupported int }
+	type tally struct{ pass, fail int }
 	perCat := map[string]*tally{}
 	failures := map[string]string{}
 	for i, c := range cases {
@@ -181,10 +172,6 @@ func TestConformance(t *testing.T) {
 		if tl == nil {
 			tl = &tally{}
 			perCat[c.Category] = tl
-		}
-		if f := unsupportedFeature(c); f != "" {
-			tl.unsupported++
-			continue
 		}
 		if reason := runCase(ctx, e, i, c); reason != "" {
 			tl.fail++
@@ -199,14 +186,14 @@ func TestConformance(t *testing.T) {
 	}
 	sort.Strings(cats)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n%-48s %6s %6s %12s\n", "category", "pass", "fail", "unsupported")
-	var tp, tf, tu int
+	fmt.Fprintf(&sb, "\n%-48s %6s %6s\n", "category", "pass", "fail")
+	var tp, tf int
 	for _, k := range cats {
 		tl := perCat[k]
-		fmt.Fprintf(&sb, "%-48s %6d %6d %12d\n", k, tl.pass, tl.fail, tl.unsupported)
-		tp, tf, tu = tp+tl.pass, tf+tl.fail, tu+tl.unsupported
+		fmt.Fprintf(&sb, "%-48s %6d %6d\n", k, tl.pass, tl.fail)
+		tp, tf = tp+tl.pass, tf+tl.fail
 	}
-	fmt.Fprintf(&sb, "%-48s %6d %6d %12d   JSONPath-mode pass rate %.1f%%\n", "total", tp, tf, tu, 100*float64(tp)/float64(max(tp+tf, 1)))
+	fmt.Fprintf(&sb, "%-48s %6d %6d   pass rate %.1f%%\n", "total", tp, tf, 100*float64(tp)/float64(max(tp+tf, 1)))
 	t.Log(sb.String())
 
 	names := make([]string, 0, len(failures))
@@ -216,7 +203,7 @@ func TestConformance(t *testing.T) {
 	sort.Strings(names)
 	if *updateBaseline {
 		var out strings.Builder
-		out.WriteString("# Conformance cases (JSONPath mode) that fail today, with the reason. TestConformance fails on\n# any failure not listed here; regenerate with: go test ./engine -run TestConformance -update-baseline\n")
+		out.WriteString("# Conformance cases that fail today, with the reason. TestConformance fails on\n# any failure not listed here; regenerate with: go test ./engine -run TestConformance -update-baseline\n")
 		for _, n := range names {
 			fmt.Fprintf(&out, "%s\t%s\n", n, failures[n])
 		}

@@ -73,6 +73,10 @@ func appendDetails(b []byte, typ string, d *detail) []byte {
 		b = appendJSONText(b, &first, "output", d.output, d.rawInput, d.useRaw)
 	case "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut", "MapRunFailed":
 		b = appendErr(b, &first, d)
+	case "EvaluationFailed":
+		b = appendErr(b, &first, d)
+		b = appendKey(b, &first, "state")
+		b = jsonv.AppendString(b, d.name)
 	case "MapStateStarted":
 		b = appendKey(b, &first, "length")
 		b = strconv.AppendInt(b, int64(d.length), 10)

@@ -234,10 +234,6 @@ func (r *run) appendEvent(f *frame, typ string, d *detail) int64 {
 // start begins the execution: ExecutionStarted is written by the caller
 // (it belongs to the create transaction); this enters the first state.
 func (r *run) start() {
-	if r.p.unsupported != "" {
-		r.finish(nil, &stateErr{name: "Stepwise.NotSupported", cause: fmt.Sprintf("the definition uses %s, which this engine does not run yet", r.p.unsupported), hasCause: true})
-		return
-	}
 	f := &frame{id: r.newID(), kind: kindRoot, m: r.p.root, lastEvent: r.lastID}
 	if r.p.usesVars {
 		f.vars = &varScope{}
@@ -521,6 +517,10 @@ func (r *run) exit(f *frame, next *stateProg, output any) {
 // exec executes the current state of f (or its finishing phase).
 func (r *run) exec(f *frame) {
 	st := f.st
+	if st.jsonata != nil {
+		r.execJSONata(f)
+		return
+	}
 	if f.phase == phStart {
 		eff, serr := r.applyPath(f, st.inputPath, st.inputNull, f.raw)
 		if serr != nil {
@@ -828,6 +828,11 @@ func (r *run) timerFired(id string) {
 func (r *run) fail(f *frame, e *stateErr) {
 	st := f.st
 	f.status = frRunning
+	queryErr := e.name == "States.QueryEvaluationError" && st.jsonata != nil
+	if queryErr {
+		d := detail{errName: e.name, hasErr: true, cause: e.cause, hasCause: e.hasCause, name: st.name}
+		r.emit(f, "EvaluationFailed", &d)
+	}
 	{
 		for i, rt := range st.retry {
 			if !matches(rt.ErrorEquals, e) {
@@ -857,7 +862,7 @@ func (r *run) fail(f *frame, e *stateErr) {
 	// Only a failure of the children (or of processing their results) is
 	// one; a failure while setting up (paths, tolerances) fails the
 	// execution directly, as in AWS.
-	if f.phase == phFinish {
+	if f.phase == phFinish || queryErr {
 		switch st.kind {
 		case stParallel:
 			r.emit(f, "ParallelStateFailed", nil)
@@ -865,7 +870,7 @@ func (r *run) fail(f *frame, e *stateErr) {
 			r.emit(f, "MapStateFailed", nil)
 		}
 	}
-	for _, c := range st.catch {
+	for ci, c := range st.catch {
 		if !matches(c.c.ErrorEquals, e) {
 			continue
 		}
@@ -875,6 +880,22 @@ func (r *run) fail(f *frame, e *stateErr) {
 			eo.Set("Cause", e.cause)
 		} else {
 			eo.Set("Cause", "")
+		}
+		if jp := st.jsonata; jp != nil {
+			env := jenv{input: f.raw, errorOutput: eo, hasErrorOutput: true}
+			vals, serr := r.jassign(f, jp.catchAssigns[ci], env)
+			if serr == nil {
+				var out any
+				out, serr = r.jevalOr(f, jp.catchOutputs[ci], env, eo)
+				if serr == nil {
+					r.setVars(f, vals)
+					r.exit(f, c.next, out)
+					return
+				}
+			}
+			f.status = frFailed
+			f.err = serr
+			return
 		}
 		vals, serr := r.evalAssign(f, c.assign, eo)
 		if serr != nil {

@@ -118,7 +118,11 @@ func (r *run) taskDone(id string, res TaskResult) {
 	} else {
 		d := detail{resourceType: rt, resource: rs, output: res.Output}
 		r.emit(f, "TaskSucceeded", &d)
-		r.finishResult(f, res.Output, true)
+		if f.st.jsonata != nil {
+			r.jfinish(f, f.st.next, jenv{input: f.raw, result: res.Output, hasResult: true}, res.Output)
+		} else {
+			r.finishResult(f, res.Output, true)
+		}
 	}
 	r.queue = append(r.queue, f)
 	r.pump()

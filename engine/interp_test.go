@@ -437,3 +437,34 @@ func FuzzRestoreSnapshot(f *testing.F) {
 		}
 	})
 }
+
+func TestJSONataTaskArgumentsOutputCatch(t *testing.T) {
+	t.Parallel()
+	def := `{"QueryLanguage":"JSONata","StartAt":"Call","States":{
+		"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+			"Arguments":{"FunctionName":"f","Payload":{"n":"{% $states.input.n * 2 %}"}},
+			"Assign":{"seen":"{% $states.result.Payload %}"},
+			"Output":"{% {'got': $states.result.Payload, 'in': $states.input.n} %}",
+			"Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% {'failed': $states.errorOutput.Error} %}","Next":"Done"}],
+			"Next":"Done"},
+		"Done":{"Type":"Pass","Output":"{% $merge([$states.input, {'seen': $exists($seen) ? $seen : null}]) %}","End":true}}}`
+	for _, tc := range []struct {
+		name   string
+		result TaskResult
+		want   string
+	}{
+		{"success", TaskResult{Output: jsonv.ObjectOf("Payload", jsonv.Number(42))}, `{"got":42,"in":21,"seen":42}`},
+		{"caught", TaskResult{Failed: true, Error: "Boom", Cause: "x"}, `{"failed":"Boom","seen":null}`},
+	} {
+		h := newHarness(t, def, `{"n": 21}`, Standard, nil)
+		h.r.start()
+		task := taskOf(t, h.takeEffects())
+		if got := jsonv.String(task.Input); got != `{"FunctionName":"f","Payload":{"n":42}}` {
+			t.Fatalf("%s: task input %s", tc.name, got)
+		}
+		h.r.taskDone(task.ID, tc.result)
+		if h.r.finalStatus != Succeeded || jsonv.String(h.r.output) != tc.want {
+			t.Fatalf("%s: status %s output %s err %+v", tc.name, h.r.finalStatus, jsonv.String(h.r.output), h.r.err)
+		}
+	}
+}

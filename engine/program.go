@@ -21,9 +21,6 @@ type program struct {
 	hash    string
 	root    *machineProg
 	timeout time.Duration // 0: none
-	// unsupported names a feature the engine cannot run yet (JSONata);
-	// executions fail with it.
-	unsupported string
 	// usesVars is set when some state assigns variables.
 	usesVars bool
 }
@@ -116,6 +113,10 @@ type stateProg struct {
 
 	// assign is the state's Assign (for a Choice: used with Default).
 	assign *payload.Template
+
+	// jsonata holds the compiled fields of a JSONata-mode state (nil in
+	// JSONPath mode).
+	jsonata *jsonataProg
 }
 
 type catchProg struct {
@@ -187,9 +188,6 @@ func compileDefinition(def string) (*program, error) {
 		p.timeout = time.Duration(*m.TimeoutSeconds) * time.Second
 	}
 	m.Walk(func(s *asl.State) bool {
-		if s.Language == asl.JSONata && p.unsupported == "" {
-			p.unsupported = "jsonata"
-		}
 		if s.Assign != nil {
 			p.usesVars = true
 		}
@@ -205,12 +203,6 @@ func compileDefinition(def string) (*program, error) {
 		}
 		return true
 	})
-	if p.unsupported != "" {
-		// Compiling JSONata fields as JSONPath would fail; the execution
-		// reports the feature instead.
-		p.root = &machineProg{}
-		return p, nil
-	}
 	root, err := compileMachine(m)
 	if err != nil {
 		return nil, err
@@ -375,6 +367,10 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 			sp.def = byName[s.Default]
 		}
 		for _, r := range s.Choices {
+			if s.Language == asl.JSONata {
+				sp.choices = append(sp.choices, &choiceProg{next: byName[r.Next]})
+				continue
+			}
 			cp, err := compileChoice(s, r)
 			if err != nil {
 				return err
@@ -390,7 +386,7 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 		if n, ok := intOf(s.Seconds); ok {
 			sp.seconds, sp.hasSeconds = n, true
 		}
-		if ts, ok := s.Timestamp.(string); ok {
+		if ts, ok := s.Timestamp.(string); ok && s.Language != asl.JSONata {
 			t, err := parseTimestamp(ts)
 			if err != nil {
 				return compileError(s, "Timestamp", err)
@@ -476,6 +472,9 @@ func compileState(sp *stateProg, byName map[string]*stateProg) error {
 		}
 	default:
 		return compileError(s, "Type", fmt.Errorf("unknown state type %q", s.Type))
+	}
+	if s.Language == asl.JSONata {
+		return compileJSONataState(sp)
 	}
 	return nil
 }
