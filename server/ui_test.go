@@ -371,3 +371,31 @@ func TestPanicBecomes500(t *testing.T) {
 		t.Errorf("server stopped serving after a panic")
 	}
 }
+
+// TestUnusualNames checks the stable URLs for names with characters AWS
+// allows but URLs treat specially.
+func TestUnusualNames(t *testing.T) {
+	t.Parallel()
+	eng := newFakeEngine()
+	ctx := context.Background()
+	for _, name := range []string{"ünï-1.0", "a+b=c@d!(e)'f'", "x.y_z"} {
+		if _, err := eng.CreateStateMachine(ctx, &server.CreateStateMachineInput{Name: ptrTo(name), Definition: ptrTo(passDef), RoleArn: ptrTo(roleArn)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.StartExecution(ctx, &server.StartExecutionInput{StateMachineArn: ptrTo("arn:aws:states:us-east-1:123456789012:stateMachine:" + name), Name: ptrTo("run+" + name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newServer(t, eng).Handler()
+	list := get(t, h, "/state-machines").Body.String()
+	for _, href := range regexp.MustCompile(`href="(/state-machines/[^"?#]+)"`).FindAllStringSubmatch(list, -1) {
+		path := strings.ReplaceAll(href[1], "&amp;", "&")
+		path = strings.ReplaceAll(path, "&#39;", "'")
+		if rec := get(t, h, path); rec.Code != 200 {
+			t.Errorf("GET %s (linked from the list): %d", path, rec.Code)
+		}
+	}
+	if n := len(regexp.MustCompile(`href="/state-machines/[^"?#]+/executions/[^"?#]+"`).FindAllString(list, -1)); n != 3 {
+		t.Errorf("list links %d executions, want 3", n)
+	}
+}
