@@ -83,7 +83,7 @@ func (s *writerStmts) close() {
 	for _, st := range []*sql.Stmt{s.historyInsert, s.execLookup, s.execInsert, s.execUpdate, s.framePut, s.frameDel, s.framesClear, s.timerPut,
 		s.timerDel, s.timersClear, s.taskPut, s.taskDel, s.tasksClear, s.mapRunUpsert, s.savepoint, s.rollbackTo, s.release} {
 		if st != nil {
-			st.Close()
+			_ = st.Close() // closing the pool reports real trouble
 		}
 	}
 }

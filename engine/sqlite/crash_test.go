@@ -375,15 +375,6 @@ type childLines struct {
 	all    *strings.Builder
 }
 
-func (l *childLines) done() bool {
-	select {
-	case <-l.doneCh:
-		return true
-	default:
-		return false
-	}
-}
-
 func (l *childLines) output() string {
 	for {
 		select {

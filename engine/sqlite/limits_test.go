@@ -410,7 +410,7 @@ func TestCommitErrors(t *testing.T) {
 	b := testExecution(t, db, sm, "b", t0)
 	ghost := a.Clone()
 	ghost.ARN = testARNs.Execution(engine.Standard, "m", "ghost")
-	cancelled, cancel := context.WithCancel(ctx)
+	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 
 	tests := []struct {
@@ -427,7 +427,7 @@ func TestCommitErrors(t *testing.T) {
 		{"token held by another task", ctx, []*engine.Step{
 			{Execution: a.Clone(), Events: evs(2, 2), PutTasks: []engine.Task{{ID: "k1", Token: "tok"}}},
 			{Execution: b.Clone(), PutTasks: []engine.Task{{ID: "k2", Token: "tok"}}}}, engine.Internal},
-		{"cancelled context", cancelled, []*engine.Step{{Execution: a.Clone(), Events: evs(2, 2)}}, engine.Internal},
+		{"canceled context", canceled, []*engine.Step{{Execution: a.Clone(), Events: evs(2, 2)}}, engine.Internal},
 	}
 	for _, tc := range tests {
 		err := db.Commit(tc.ctx, tc.steps)
@@ -435,7 +435,7 @@ func TestCommitErrors(t *testing.T) {
 			t.Errorf("%s: commit succeeded", tc.name)
 			continue
 		}
-		if tc.name == "cancelled context" && !errors.Is(err, context.Canceled) {
+		if tc.name == "canceled context" && !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: err = %v", tc.name, err)
 		}
 		if got := engine.ErrorCode(err); got != tc.code {

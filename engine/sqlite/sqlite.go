@@ -108,27 +108,22 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.w.SetConnMaxLifetime(0)
 	db.w.SetConnMaxIdleTime(0)
 	if err := db.w.PingContext(ctx); err != nil {
-		db.w.Close()
-		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("sqlite: open writer %s: %w", path, err), db.w.Close())
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.w.Close()
-		return nil, err
+		return nil, errors.Join(err, db.w.Close())
 	}
 	if db.r, err = sql.Open("sqlite", rdsn); err != nil {
-		db.w.Close()
-		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("sqlite: open readers %s: %w", path, err), db.w.Close())
 	}
 	n := max(4, runtime.NumCPU())
 	db.r.SetMaxOpenConns(n)
 	db.r.SetMaxIdleConns(n)
 	if err := db.stmts.prepare(ctx, db.w); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w", path, err), db.Close())
 	}
 	if db.cp, err = sql.Open("sqlite", "file:"+escapePath(path)+"?"+common); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open checkpointer %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("sqlite: open checkpointer %s: %w", path, err), db.Close())
 	}
 	db.cp.SetMaxOpenConns(1)
 	db.stopCP, db.cpDone = make(chan struct{}), make(chan struct{})
