@@ -81,6 +81,10 @@ func fromEngineMachine(sm *engine.StateMachine) *StateMachine {
 			out.TracingConfiguration = &tc
 		}
 	}
+	if out.TracingConfiguration == nil {
+		f := false
+		out.TracingConfiguration = &TracingConfiguration{Enabled: &f}
+	}
 	return out
 }
 
