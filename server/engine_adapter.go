@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"stepwise/designer"
 	"stepwise/engine"
 	"stepwise/engine/asl"
 )
@@ -16,11 +17,22 @@ import (
 // converts AWS-shaped requests to the engine's service calls and engine
 // errors to AWS errors; engine.Internal errors stay internal (logged, 500).
 type EngineAdapter struct {
-	eng *engine.Engine
+	eng    *engine.Engine
+	drafts designer.DraftStore
 }
 
 // NewEngineAdapter wraps a started (or about to be started) engine.
 func NewEngineAdapter(e *engine.Engine) *EngineAdapter { return &EngineAdapter{eng: e} }
+
+// WithDraftStore makes the adapter hand ds to the designer (for example the
+// SQLite store's drafts), so drafts survive restarts.
+func (a *EngineAdapter) WithDraftStore(ds designer.DraftStore) *EngineAdapter {
+	a.drafts = ds
+	return a
+}
+
+// DraftStore implements DraftStoreProvider; nil means drafts live in memory.
+func (a *EngineAdapter) DraftStore() designer.DraftStore { return a.drafts }
 
 // convertErr maps an engine error to an AWS API error.
 func convertErr(err error) error {
