@@ -34,7 +34,10 @@ func benchDef(b *testing.B, name string) string {
 // BenchmarkStandardTransitions runs 1,000 concurrent STANDARD executions of
 // the counter loop (n=100: 203 transitions each) on a SQLite store and
 // reports durable transitions per second, with synchronous=FULL (the
-// default) and NORMAL.
+// default) and NORMAL, and transitions per CPU-second of the process (a
+// figure that holds on a shared machine).
+//
+//	go test -run XXX -bench StandardTransitions -benchtime 3x ./engine/sqlite/
 func BenchmarkStandardTransitions(b *testing.B) {
 	def := benchDef(b, "loop.asl.json")
 	for _, syncMode := range []string{"FULL", "NORMAL"} {

@@ -14,6 +14,8 @@ import (
 // BenchmarkCommit commits batches of steps, each step one execution's
 // history events (states entered and exited) and its updated row, with N
 // steps of E events per transaction. It reports steps/s and events/s.
+//
+//	go test -run XXX -bench Commit ./engine/sqlite/
 func BenchmarkCommit(b *testing.B) {
 	for _, syncMode := range []string{"FULL", "NORMAL"} {
 		for _, c := range []struct{ steps, events int }{{1, 2}, {10, 2}, {100, 2}, {1000, 2}, {10, 400}} {
