@@ -216,12 +216,13 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 }
 
 // layoutView is the answer to an operation that changed only the layout:
-// no ASL text and diagnostics, which the page already has.
+// no graph, ASL text or diagnostics, which the page already has; the
+// positions are in Layout.
 func (e *Editor) layoutView(d *Draft, doc *Document) *View {
 	return &View{
 		ID: d.ID, Machine: d.Machine, Version: d.Version,
 		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,
-		Graph: doc.Graph(doc.Validate()), Layout: doc.Layout(), Doc: doc, SameASL: true,
+		Layout: doc.Layout(), Doc: doc, SameASL: true,
 	}
 }
 

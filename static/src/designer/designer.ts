@@ -116,9 +116,11 @@ async function poll() {
 
 function apply(v: DraftView) {
   if (v.sameAsl) {
-    // Only the layout changed: the ASL and its diagnostics are as they were.
+    // Only the layout changed: the graph, the ASL and its diagnostics are as
+    // they were; the positions come with the layout.
     v.asl = view.asl;
     v.diagnostics = view.diagnostics;
+    v.graph ||= view.graph;
   }
   v.diagnostics ||= [];
   const prev = view;
@@ -126,7 +128,8 @@ function apply(v: DraftView) {
   if (v.clipboard) clipboard = v.clipboard;
   nodeByPath = new Map(v.graph.nodes.map((n) => [n.path, n]));
   for (const p of [...selected]) if (!nodeByPath.has(p)) selected.delete(p);
-  if (v.sameAsl && prev !== v && v.graph.nodes.every((n) => n.pos && pos.get(n.path)?.x === n.pos.x && pos.get(n.path)?.y === n.pos.y)) {
+  const stored = v.layout.positions;
+  if (v.sameAsl && prev !== v && v.graph.nodes.every((n) => stored[n.path] && pos.get(n.path)?.x === stored[n.path].x && pos.get(n.path)?.y === stored[n.path].y)) {
     // A move this page made itself: what is shown is already right.
     setStatus();
     updateButtons();
@@ -911,6 +914,18 @@ svg.addEventListener("pointerup", (ev) => {
   }
 });
 
+// moveLocal shows states at new places at once, before the server answers
+// (whose answer then needs no redraw).
+function moveLocal(positions: Record<string, Pt>) {
+  const edges = new Set<SVGGElement>();
+  for (const [p, q] of Object.entries(positions)) {
+    pos.set(p, q);
+    nodesG.querySelector(`[data-state-path="${CSS.escape(p)}"]`)?.setAttribute("transform", `translate(${q.x},${q.y})`);
+    for (const e of edgeEls.get(p) || []) edges.add(e);
+  }
+  settle([], edges);
+}
+
 // settle puts dragged states and their transitions back into the diagram,
 // drawing the transitions afresh (with their labels).
 function settle(els: SVGGElement[], edges: Set<SVGGElement>) {
@@ -1035,7 +1050,7 @@ function dropOp(type: string | undefined, pattern: string | undefined, at: Pt, e
     // Select what was just added: the states that were not there before.
     const before = new Set(Object.keys(v.layout.positions));
     void before;
-    const added = v.graph.nodes.filter((n) => n.pos && n.pos.x === at.x && n.pos.y === at.y);
+    const added = v.graph.nodes.filter((n) => { const p = v.layout.positions[n.path]; return p && p.x === at.x && p.y === at.y; });
     if (added.length) select([added[0].path]);
   });
 }
@@ -1101,6 +1116,7 @@ svg.addEventListener("keydown", (ev) => {
       const q = pos.get(p);
       if (q) positions[p] = { x: q.x + arrows[k].x * step, y: q.y + arrows[k].y * step };
     }
+    moveLocal(positions);
     send({ op: "move", positions });
   }
 });
