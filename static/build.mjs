@@ -1,7 +1,7 @@
 // Builds static/src into static/dist (committed, embedded by static.go).
 // Usage: node static/build.mjs [--check]   (--check fails when dist is stale)
 import { build } from "esbuild";
-import { readFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { readFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -22,8 +22,9 @@ await build({
 });
 
 if (check) {
-  let stale = [];
-  for (const f of readdirSync(outdir)) {
+  const stale = [];
+  for (const f of readdirSync(outdir, { recursive: true })) {
+    if (statSync(join(outdir, f)).isDirectory()) continue;
     const want = readFileSync(join(outdir, f));
     let have;
     try { have = readFileSync(join(here, "dist", f)); } catch { have = null; }
