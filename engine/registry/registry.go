@@ -167,11 +167,18 @@ func (m *Mem) PutConnection(_ context.Context, c Connection) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.conns[c.Name]; ok {
+		// A replacement keeps its identity, as in the SQLite registry.
+		c.ID, c.CreatedAt = old.ID, old.CreatedAt
+	}
 	if c.ID == "" {
 		c.ID = NewID()
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now()
+	}
 	m.conns[c.Name] = cloneConn(c)
 	return nil
 }
@@ -217,6 +224,12 @@ func (m *Mem) PutFunction(_ context.Context, f Function) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if old, ok := m.funcs[f.Name]; ok {
+		f.CreatedAt = old.CreatedAt
+	}
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = time.Now()
+	}
 	m.funcs[f.Name] = f
 	return nil
 }
