@@ -154,3 +154,39 @@ func TestOperations(t *testing.T) {
 		})
 	}
 }
+
+// TestPatternsAreValid adds each palette pattern to an empty workflow and
+// checks that the result passes validation without errors.
+func TestPatternsAreValid(t *testing.T) {
+	t.Parallel()
+	for _, p := range designer.Patterns() {
+		t.Run(p.ID, func(t *testing.T) {
+			t.Parallel()
+			doc, err := designer.Apply(designer.NewDocument(), designer.Op{Op: "pattern", Pattern: p.ID, Pos: pos(0, 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if errs := doc.Validate().Errors(); len(errs) > 0 {
+				t.Fatalf("pattern %s is invalid: %v\n%s", p.ID, errs, doc.Text())
+			}
+		})
+	}
+	for _, typ := range designer.StateTypes {
+		doc, err := designer.Apply(designer.NewDocument(), designer.Op{Op: "add", Type: typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := doc.Validate().Errors()
+		// A new Choice has no rules (and so no way to an end) yet: connecting
+		// its first rule port adds one.
+		if typ == "Choice" {
+			if len(errs) != 2 {
+				t.Errorf("a new Choice: %v", errs)
+			}
+			continue
+		}
+		if len(errs) > 0 {
+			t.Errorf("a new %s state is invalid: %v", typ, errs)
+		}
+	}
+}
