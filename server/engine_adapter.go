@@ -17,12 +17,25 @@ import (
 // converts AWS-shaped requests to the engine's service calls and engine
 // errors to AWS errors; engine.Internal errors stay internal (logged, 500).
 type EngineAdapter struct {
-	eng    *engine.Engine
-	drafts designer.DraftStore
+	eng     *engine.Engine
+	drafts  designer.DraftStore
+	metrics *Metrics
+	base    context.Context // outlives requests: waits for async EXPRESS ends
 }
 
 // NewEngineAdapter wraps a started (or about to be started) engine.
-func NewEngineAdapter(e *engine.Engine) *EngineAdapter { return &EngineAdapter{eng: e} }
+func NewEngineAdapter(e *engine.Engine) *EngineAdapter {
+	return &EngineAdapter{eng: e, base: context.Background()}
+}
+
+// WithMetrics makes the adapter count EXPRESS executions, which the engine
+// does not publish (they keep no history); STANDARD ones are counted by
+// Metrics.Publisher. ctx bounds the waits for asynchronous EXPRESS ends.
+func (a *EngineAdapter) WithMetrics(ctx context.Context, m *Metrics) *EngineAdapter {
+	a.metrics = m
+	a.base = ctx
+	return a
+}
 
 // WithDraftStore makes the adapter hand ds to the designer (for example the
 // SQLite store's drafts), so drafts survive restarts.
@@ -212,6 +225,14 @@ func (a *EngineAdapter) StartExecution(ctx context.Context, in *StartExecutionIn
 	if err != nil {
 		return nil, convertErr(err)
 	}
+	if a.metrics != nil && x.Type == engine.Express && x.Status == engine.Running {
+		a.metrics.ExecutionStarted()
+		go func(arn string) {
+			if end, err := a.eng.Wait(a.base, arn); err == nil && end.Status.Done() {
+				a.metrics.ExecutionFinished(string(end.Status), end.StopDate.Sub(end.StartDate))
+			}
+		}(x.ARN)
+	}
 	return &StartExecutionOutput{ExecutionArn: x.ARN, StartDate: TimestampOf(x.StartDate)}, nil
 }
 
@@ -220,6 +241,10 @@ func (a *EngineAdapter) StartSyncExecution(ctx context.Context, in *StartExecuti
 	x, err := a.eng.StartSyncExecution(ctx, startInput(in))
 	if err != nil {
 		return nil, convertErr(err)
+	}
+	if a.metrics != nil && x.Status.Done() {
+		a.metrics.ExecutionStarted()
+		a.metrics.ExecutionFinished(string(x.Status), x.StopDate.Sub(x.StartDate))
 	}
 	out := &SyncExecution{
 		ExecutionArn: x.ARN, StateMachineArn: x.StateMachineARN, Name: x.Name,
@@ -372,6 +397,14 @@ type metricsPublisher struct {
 }
 
 func (p metricsPublisher) Publish(x *engine.Execution, events []engine.HistoryEvent) {
+	if x != nil && x.Type == engine.Express {
+		// Counted by EngineAdapter.WithMetrics whether or not the engine
+		// keeps EXPRESS history.
+		if p.next != nil {
+			p.next.Publish(x, events)
+		}
+		return
+	}
 	transitions := 0
 	for _, ev := range events {
 		// The engine commits ExecutionStarted (event 1) with the execution
