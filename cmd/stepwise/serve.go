@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	defer eng.Stop()
 
 	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics},
-		server.NewEngineAdapter(eng), logger)
+		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()), logger)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("create server: %w", err)
