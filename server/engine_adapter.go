@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -383,6 +384,82 @@ func (a *EngineAdapter) SendTaskFailure(ctx context.Context, in *SendTaskFailure
 // SendTaskHeartbeat implements TaskTokenEngine.
 func (a *EngineAdapter) SendTaskHeartbeat(ctx context.Context, token string) error {
 	return convertErr(a.eng.SendTaskHeartbeat(ctx, token))
+}
+
+// maxTags is AWS's limit of tags per resource.
+const maxTags = 50
+
+// taggedMachine loads the state machine a tag operation names. Activities
+// are not supported by the engine, so their ARNs name no resource.
+func (a *EngineAdapter) taggedMachine(ctx context.Context, arn string) (*engine.StateMachine, error) {
+	res, _, ok := engine.ParseARN(arn)
+	if !ok || res != "stateMachine" {
+		return nil, &Error{Code: ErrResourceNotFound, Message: "Resource not found: '" + arn + "'"}
+	}
+	sm, err := a.eng.DescribeStateMachine(ctx, arn)
+	if err != nil {
+		if engine.ErrorCode(err) == engine.StateMachineDoesNotExist {
+			return nil, &Error{Code: ErrResourceNotFound, Message: "Resource not found: '" + arn + "'"}
+		}
+		return nil, convertErr(err)
+	}
+	return sm, nil
+}
+
+// TagResource implements TagEngine for state machines: tags are stored with
+// the machine.
+func (a *EngineAdapter) TagResource(ctx context.Context, arn string, tags []Tag) error {
+	sm, err := a.taggedMachine(ctx, arn)
+	if err != nil {
+		return err
+	}
+	merged := make(map[string]string, len(sm.Tags)+len(tags))
+	for k, v := range sm.Tags {
+		merged[k] = v
+	}
+	for _, t := range tags {
+		merged[str(t.Key)] = str(t.Value)
+	}
+	if len(merged) > maxTags {
+		return &Error{Code: "TooManyTags", Message: fmt.Sprintf("Too many tags: '%s' would have %d tags; the limit is %d", arn, len(merged), maxTags)}
+	}
+	sm.Tags = merged
+	return convertErr(a.eng.Store().UpdateStateMachine(ctx, sm))
+}
+
+// UntagResource implements TagEngine.
+func (a *EngineAdapter) UntagResource(ctx context.Context, arn string, keys []string) error {
+	sm, err := a.taggedMachine(ctx, arn)
+	if err != nil {
+		return err
+	}
+	kept := make(map[string]string, len(sm.Tags))
+	for k, v := range sm.Tags {
+		kept[k] = v
+	}
+	for _, k := range keys {
+		delete(kept, k)
+	}
+	sm.Tags = kept
+	return convertErr(a.eng.Store().UpdateStateMachine(ctx, sm))
+}
+
+// ListTagsForResource implements TagEngine; tags come sorted by key.
+func (a *EngineAdapter) ListTagsForResource(ctx context.Context, arn string) ([]Tag, error) {
+	sm, err := a.taggedMachine(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(sm.Tags))
+	for k := range sm.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, Tag{Key: ptr(k), Value: ptr(sm.Tags[k])})
+	}
+	return out, nil
 }
 
 // Publisher returns an engine.Publisher that feeds these metrics from the

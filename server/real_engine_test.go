@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -119,6 +120,31 @@ func TestSDKRealEngine(t *testing.T) {
 	if !strings.Contains(*async.ExecutionArn, ":express:fast:") {
 		t.Errorf("express execution ARN = %s", *async.ExecutionArn)
 	}
+
+	// Tags live with the state machine.
+	tagged := must[*sfn.CreateStateMachineOutput](t, "CreateStateMachine tagged")(c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("tagged"), Definition: aws.String(def), RoleArn: aws.String(roleArn), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("core")}}}))
+	must[*sfn.TagResourceOutput](t, "TagResource")(c.TagResource(ctx, &sfn.TagResourceInput{ResourceArn: tagged.StateMachineArn, Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("dev")}, {Key: aws.String("team"), Value: aws.String("platform")}}}))
+	must[*sfn.UntagResourceOutput](t, "UntagResource")(c.UntagResource(ctx, &sfn.UntagResourceInput{ResourceArn: tagged.StateMachineArn, TagKeys: []string{"env", "absent"}}))
+	must[*sfn.TagResourceOutput](t, "TagResource 2")(c.TagResource(ctx, &sfn.TagResourceInput{ResourceArn: tagged.StateMachineArn, Tags: []types.Tag{{Key: aws.String("cost"), Value: aws.String("42")}}}))
+	tl := must[*sfn.ListTagsForResourceOutput](t, "ListTagsForResource")(c.ListTagsForResource(ctx, &sfn.ListTagsForResourceInput{ResourceArn: tagged.StateMachineArn}))
+	var tagText []string
+	for _, tg := range tl.Tags {
+		tagText = append(tagText, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+	}
+	if got := strings.Join(tagText, ","); got != "cost=42,team=platform" {
+		t.Errorf("tags = %s", got)
+	}
+	_, err = c.ListTagsForResource(ctx, &sfn.ListTagsForResourceInput{ResourceArn: aws.String(smArn + "-missing")})
+	var notFound *types.ResourceNotFound
+	if !errors.As(err, &notFound) {
+		t.Errorf("ListTagsForResource of a missing machine: %v", err)
+	}
+	many := make([]types.Tag, 50)
+	for i := range many {
+		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")}
+	}
+	_, err = c.TagResource(ctx, &sfn.TagResourceInput{ResourceArn: tagged.StateMachineArn, Tags: many})
+	wantCode(t, "TagResource over the limit", err, "TooManyTags")
 
 	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: w.ExecutionArn})
 	wantCode(t, "RedriveExecution", err, "UnsupportedOperation")
