@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"stepwise/engine/registry"
 	"stepwise/static"
 	"stepwise/views"
 )
@@ -32,6 +33,8 @@ type Config struct {
 	// Metrics are the collectors /metrics serves; New creates them when nil.
 	// Create them first (NewMetrics) to hand Metrics.Publisher to the engine.
 	Metrics *Metrics
+	// Integrations stores functions and connections for /functions, /connections and /api/; nil disables them.
+	Integrations registry.Registry
 }
 
 func (c Config) withDefaults() Config {
@@ -221,6 +224,7 @@ func (s *Server) routes() *echo.Echo {
 	ui.POST("/state-machines/:name/executions/:exec/redrive", s.redriveExecution)
 	ui.GET("/activities", s.pageActivities)
 	s.registerDesigner(e)
+	s.registerIntegrations(e)
 	return e
 }
 

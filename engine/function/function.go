@@ -188,7 +188,7 @@ func (in *Integration) Invoke(ctx context.Context, req *engine.TaskRequest) engi
 		err = registry.ErrNotFound
 	}
 	if errors.Is(err, registry.ErrNotFound) {
-		return fail(ErrNotFound, fmt.Sprintf("Function not found: %s. Register a function named %q (its HTTP endpoint) on the Functions page or with the Stepwise.RegisterFunction API action.", arn, c.name.Name))
+		return fail(ErrNotFound, fmt.Sprintf("Function not found: %s. Register a function named %q (its HTTP endpoint) on the Functions page (/functions) or with PUT /api/functions/%s.", arn, c.name.Name, c.name.Name))
 	}
 	if err != nil {
 		return fail(ErrService, fmt.Sprintf("looking up function %q: %v", c.name.Name, err))

@@ -258,7 +258,7 @@ func (in *Integration) build(ctx context.Context, req *engine.TaskRequest, p *js
 		c, err := in.Registry.GetConnection(ctx, arn.Name)
 		if err != nil {
 			if errors.Is(err, registry.ErrNotFound) {
-				return nil, nil, fmt.Errorf("connection %q is not registered: create it on the Connections page or with Stepwise.CreateConnection", arn.Name)
+				return nil, nil, fmt.Errorf("connection %q is not registered: create it on the Connections page (/connections) or with PUT /api/connections/%s", arn.Name, arn.Name)
 			}
 			return nil, nil, fmt.Errorf("looking up connection %q: %w", arn.Name, err)
 		}
