@@ -134,6 +134,9 @@ func TestSDKRealEngine(t *testing.T) {
 	if got := strings.Join(tagText, ","); got != "cost=42,team=platform" {
 		t.Errorf("tags = %s", got)
 	}
+	if page := httpGet(t, url+"/state-machines/tagged"); !strings.Contains(page, `<span class="tag">team=platform</span>`) {
+		t.Errorf("machine page does not show its tags")
+	}
 	_, err = c.ListTagsForResource(ctx, &sfn.ListTagsForResourceInput{ResourceArn: aws.String(smArn + "-missing")})
 	var notFound *types.ResourceNotFound
 	if !errors.As(err, &notFound) {
@@ -255,4 +258,15 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

@@ -264,6 +264,13 @@ func (s *Server) renderMachine(c echo.Context, status int, startName, startInput
 	if sm.CreationDate != nil {
 		v.Created = sm.CreationDate.Time
 	}
+	if te, ok := s.eng.(TagEngine); ok {
+		if tags, err := te.ListTagsForResource(ctx, sm.StateMachineArn); err == nil {
+			for _, tg := range tags {
+				v.Tags = append(v.Tags, str(tg.Key)+"="+str(tg.Value))
+			}
+		}
+	}
 	v.Diagram, err = diagram(sm.Definition)
 	if err != nil {
 		v.DiagramError = "No preview: " + err.Error()

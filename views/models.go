@@ -92,7 +92,8 @@ type StateMachineView struct {
 	StartName    string
 	StartInput   string
 	StartError   string
-	Versioning   string // what the engine says about versions and aliases
+	Versioning   string   // what the engine says about versions and aliases
+	Tags         []string // "key=value", sorted by key
 }
 
 // EventRow is one history event.

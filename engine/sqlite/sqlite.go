@@ -68,6 +68,8 @@ type DB struct {
 	wDone  chan struct{}
 
 	closed atomic.Bool
+	// walRestart is walRestartFrames; tests lower it.
+	walRestart int
 }
 
 // checkpointEvery is how often the checkpointer runs.
@@ -91,7 +93,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db := &DB{path: path, now: opts.Now}
+	db := &DB{path: path, now: opts.Now, walRestart: walRestartFrames}
 	// The pragmas go in the DSN so every connection of a pool gets them;
 	// db.Exec("PRAGMA ...") would reach one pooled connection only.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
@@ -173,7 +175,7 @@ func (db *DB) checkpoint() {
 	if err := db.cp.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
 		return
 	}
-	if log >= walRestartFrames {
+	if log >= db.walRestart {
 		_, _ = db.cp.Exec("PRAGMA wal_checkpoint(RESTART)")
 	}
 }

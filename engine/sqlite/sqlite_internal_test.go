@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -218,4 +219,84 @@ func FuzzDecodeChunk(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWALRestart: when a reader kept the passive checkpoint from reaching
+// the end of the WAL, a WAL at or past the restart limit is checkpointed
+// with RESTART (waiting for the reader), so the next commit writes at the
+// start of the WAL; below the limit the WAL keeps growing.
+func TestWALRestart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		restart bool
+	}{{"past the limit", true}, {"below the limit", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// Stop the background checkpointer: this test checkpoints itself.
+			close(db.stopCP)
+			<-db.cpDone
+			db.stopCP = make(chan struct{}) // for Close to close
+			put := func(name string) {
+				t.Helper()
+				sm := &engine.StateMachine{ARN: "arn:aws:states:us-east-1:1:stateMachine:" + name, Name: name, Definition: strings.Repeat("x", 20000)}
+				if err := db.CreateStateMachine(ctx, sm); err != nil {
+					t.Fatal(err)
+				}
+			}
+			walFrames := func() int {
+				t.Helper()
+				var busy, log, done int
+				if err := db.cp.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
+					t.Fatal(err)
+				}
+				return log
+			}
+			put("a")
+			// A reader holds a snapshot while more is written.
+			conn, err := db.r.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := tx.QueryRow("SELECT count(*) FROM state_machines").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 20 {
+				put(fmt.Sprintf("b%d", i))
+			}
+			before := walFrames()
+			db.walRestart = before + 1 // one frame short of the limit: no restart
+			if tc.restart {
+				db.walRestart = before // at the limit
+			}
+			go func() {
+				time.Sleep(200 * time.Millisecond)
+				_ = tx.Rollback()
+			}()
+			db.checkpoint()
+			if !tc.restart {
+				_ = tx.Rollback()
+			}
+			put("c")
+			after := walFrames()
+			if tc.restart && after >= before {
+				t.Fatalf("WAL of %d frames before, %d after a restart", before, after)
+			}
+			if !tc.restart && after <= before {
+				t.Fatalf("WAL of %d frames before, %d after: restarted below the limit", before, after)
+			}
+		})
+	}
 }
