@@ -279,3 +279,55 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+func TestWaitForTaskToken(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	e := engine.New(engine.Options{Store: engine.NewMemStore(),
+		Integrations: []engine.Integration{b.in, engine.CallbackIntegration{}}})
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	def := task(function.ResourceCallback, `{"FunctionName":"echo","Payload":{"token.$":"$$.Task.Token"}}`, "")
+	sm, err := e.CreateStateMachine(ctx, engine.CreateStateMachineInput{Name: "cb", Definition: def})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.StartExecution(ctx, engine.StartExecutionInput{StateMachineARN: sm.ARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for deadline := time.Now().Add(10 * time.Second); token == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if s, _ := b.seen.Load().(string); s != "" {
+			v, err := jsonv.DecodeString(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			token, _ = mustGet(t, v.(*jsonv.Object), "token").(string)
+		}
+	}
+	if token == "" {
+		t.Fatal("the function never received the task token")
+	}
+	if d, _ := e.DescribeExecution(ctx, x.ARN); d.Status != engine.Running {
+		t.Fatalf("status %s before the callback", d.Status)
+	}
+	if err := e.SendTaskSuccess(ctx, token, `{"ok":true}`); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	x, err = e.Wait(wctx, x.ARN)
+	if err != nil || x.Status != engine.Succeeded || x.Output != `{"ok":true}` {
+		t.Fatalf("%v %s %s", err, x.Status, x.Output)
+	}
+
+	// A call that fails ends the task at once.
+	x = run(t, b, task(function.ResourceCallback, `{"FunctionName":"nope","Payload":{"token.$":"$$.Task.Token"}}`, ""), `{}`)
+	if x.Status != engine.Failed || x.Error != function.ErrNotFound {
+		t.Errorf("%s %s", x.Status, x.Error)
+	}
+}

@@ -87,7 +87,7 @@ func (in *Integration) Start(ctx context.Context, req *engine.TaskRequest, done 
 	go func() { done(in.Invoke(ctx, req)) }()
 }
 
-// Failure builds a failed TaskResult.
+// failure builds a failed TaskResult.
 func failure(name, cause string) engine.TaskResult {
 	return engine.TaskResult{Failed: true, Error: name, Cause: cause}
 }
@@ -97,8 +97,9 @@ const (
 	// ErrSocket is AWS's error for a request that got no HTTP answer
 	// (refused by the guard, unreachable, timed out, too large).
 	ErrSocket = "States.Http.Socket"
-	// ErrParameters is a bad Parameters block (AWS fails these at run time
-	// with States.Runtime... for HTTP tasks it is a task failure).
+	// ErrParameters is a Parameters block the task cannot send (missing
+	// ApiEndpoint, bad Method, unknown connection...): a task failure, so
+	// Catch can handle it.
 	ErrParameters = "States.TaskFailed"
 )
 
@@ -132,7 +133,11 @@ func (in *Integration) Invoke(ctx context.Context, req *engine.TaskRequest) engi
 			return failure("States.Http.Authorization", fmt.Sprintf("HTTP task %q: %v", req.StateName, err))
 		}
 	}
-	resp, err := in.client().Do(hreq)
+	cl := in.client()
+	if conn != nil {
+		cl = stripOnCrossHostRedirect(cl, conn)
+	}
+	resp, err := cl.Do(hreq)
 	if err != nil {
 		err = scrubURLError(err)
 		var be *BlockedError
@@ -341,4 +346,31 @@ func responseObject(resp *http.Response, body []byte) *jsonv.Object {
 	}
 	return jsonv.ObjectOf("Headers", headers, "ResponseBody", rb,
 		"StatusCode", jsonv.Number(int64(resp.StatusCode)), "StatusText", text)
+}
+
+// stripOnCrossHostRedirect returns a copy of cl that drops the connection's
+// credential headers when a redirect leaves the original host. Go drops
+// Authorization and cookies itself, but not an API key's custom header or
+// the connection's extra headers.
+func stripOnCrossHostRedirect(cl *http.Client, c *registry.Connection) *http.Client {
+	cp := *cl
+	next := cl.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if next != nil {
+			if err := next(req, via); err != nil {
+				return err
+			}
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			req.Header.Del("Authorization")
+			if c.AuthType == registry.AuthAPIKey {
+				req.Header.Del(c.APIKeyName)
+			}
+			for k := range c.Headers {
+				req.Header.Del(k)
+			}
+		}
+		return nil
+	}
+	return &cp
 }

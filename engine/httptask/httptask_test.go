@@ -31,6 +31,15 @@ func echoServer(t *testing.T) *httptest.Server {
 			fmt.Fprintf(w, `{"problem":%d}`, code)
 			return
 		}
+		if r.URL.Path == "/hop" {
+			// To the same server under another host name.
+			http.Redirect(w, r, "http://localhost:"+r.Host[strings.LastIndex(r.Host, ":")+1:]+"/x", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/same" {
+			http.Redirect(w, r, "/x", http.StatusFound)
+			return
+		}
 		if r.URL.Path == "/text" {
 			w.Header().Set("Content-Type", "text/plain")
 			fmt.Fprint(w, "plain words")
@@ -217,13 +226,22 @@ func TestHTTPTaskConnections(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var clock atomic.Int64
 	clock.Store(now.UnixNano())
-	in := &httptask.Integration{Guard: loopbackGuard(), Registry: reg, Now: func() time.Time { return time.Unix(0, clock.Load()) }}
+	in := &httptask.Integration{Guard: &httptask.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowHosts: []string{"localhost"}}, Registry: reg, Now: func() time.Time { return time.Unix(0, clock.Load()) }}
 	call := func(conn string) engine.TaskResult {
 		return invoke(t, in, `{"ApiEndpoint":"`+srv.URL+`/x","Method":"GET","Authentication":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/`+conn+`/0b5f"}}`)
 	}
 	r := call("key")
 	if r.Failed || field(t, r.Output, "ResponseBody", "apiKey") != "s3cret-key" {
 		t.Fatalf("API key: %+v", r)
+	}
+	hop := func(path string) engine.TaskResult {
+		return invoke(t, in, `{"ApiEndpoint":"`+srv.URL+path+`","Method":"GET","Authentication":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/key/0b5f"}}`)
+	}
+	if r := hop("/same"); r.Failed || field(t, r.Output, "ResponseBody", "apiKey") != "s3cret-key" {
+		t.Fatalf("same-host redirect: %+v", r)
+	}
+	if r := hop("/hop"); r.Failed || field(t, r.Output, "ResponseBody", "apiKey") != "" {
+		t.Fatalf("cross-host redirect kept the API key: %+v", r)
 	}
 	r = call("basic")
 	if r.Failed || field(t, r.Output, "ResponseBody", "auth") != "Basic dTpzM2NyZXQtcHc=" {
