@@ -18,8 +18,10 @@ type ClientOptions struct {
 	// AWS's HTTP task limit).
 	Timeout time.Duration
 	// Proxy is an explicit outbound proxy; nil means none (the environment's
-	// HTTP_PROXY is ignored on purpose: it would bypass the guard's view of
-	// the target). The proxy itself is dialed through the guard.
+	// HTTP_PROXY is ignored on purpose). The proxy itself is dialed through
+	// the guard (allow its address), but the proxy resolves the targets, so
+	// with a proxy the guard cannot check them: the proxy must enforce its
+	// own egress policy.
 	Proxy *url.URL
 }
 
