@@ -345,3 +345,27 @@ func FuzzURLEncode(f *testing.F) {
 		_, _ = httptask.URLEncode(v, httptask.ArrayFormat(format))
 	})
 }
+
+func TestHTTPTaskLimits(t *testing.T) {
+	t.Parallel()
+	srv := echoServer(t)
+	params, _ := jsonv.DecodeString(`{"ApiEndpoint":"` + srv.URL + `/big","Method":"GET"}`)
+	for _, tc := range []struct {
+		limit int64
+		ok    bool
+	}{{2048, true}, {2047, false}} {
+		in := &httptask.Integration{Guard: loopbackGuard(), MaxResponseBytes: tc.limit}
+		r := in.Invoke(t.Context(), &engine.TaskRequest{Resource: httptask.Resource, Input: params})
+		if r.Failed == tc.ok {
+			t.Errorf("limit %d: %+v", tc.limit, r.Cause)
+		}
+	}
+	// The task's TimeoutSeconds shortens the integration's timeout.
+	slow, _ := jsonv.DecodeString(`{"ApiEndpoint":"` + srv.URL + `/slow","Method":"GET"}`)
+	in := &httptask.Integration{Guard: loopbackGuard()}
+	start := time.Now()
+	r := in.Invoke(t.Context(), &engine.TaskRequest{Resource: httptask.Resource, Input: slow, TimeoutSeconds: 1})
+	if !r.Failed || !strings.Contains(r.Cause, "no answer within 1s") || time.Since(start) > 4*time.Second {
+		t.Errorf("TimeoutSeconds: %+v after %s", r, time.Since(start))
+	}
+}
