@@ -65,6 +65,7 @@ func (s *Server) registerDesigner(e *echo.Echo) {
 	g.GET("/designer/drafts/:id/asl.json", d.aslJSON)
 	g.POST("/designer/drafts/:id/ops", d.ops)
 	g.POST("/designer/drafts/:id/save", d.save)
+	d.registerExports(g)
 }
 
 func draftURL(id string) string { return "/designer/drafts/" + url.PathEscape(id) }
@@ -89,9 +90,12 @@ func (d *designerUI) machineDraft(c echo.Context) error {
 	} else if !designer.IsNotFound(err) {
 		return err
 	}
-	v, err := d.ed.Create(ctx, name, []byte(sm.Definition))
+	def, err := designer.ImportDefinition([]byte(sm.Definition), "")
 	if err != nil {
-		// A definition that is not JSON (YAML) cannot be edited on the canvas.
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "The designer cannot open this definition: "+err.Error())
+	}
+	v, err := d.ed.Create(ctx, name, def)
+	if err != nil {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "The designer cannot open this definition: "+err.Error())
 	}
 	return c.Redirect(http.StatusSeeOther, draftURL(v.ID))
