@@ -153,7 +153,7 @@ func parseCall(req *engine.TaskRequest) (call, error) {
 	if qv, ok := p.Get("Qualifier"); ok {
 		q, _ := qv.(string)
 		if !qualifierRE.MatchString(q) || (n.Qualifier != "" && n.Qualifier != q) {
-			return call{}, fmt.Errorf("Qualifier %s is not a version or alias, or conflicts with FunctionName %q", jsonv.String(qv), fs)
+			return call{}, fmt.Errorf("field Qualifier %s is not a version or alias, or conflicts with FunctionName %q", jsonv.String(qv), fs)
 		}
 		n.Qualifier = q
 	}

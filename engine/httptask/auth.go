@@ -47,12 +47,6 @@ func (tc *tokenCache) put(key, token string, expires time.Time) {
 	tc.tokens[key] = cachedToken{token, expires}
 }
 
-func (tc *tokenCache) drop(key string) {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	delete(tc.tokens, key)
-}
-
 // authorize adds the connection's credentials to req. Errors never carry
 // secrets: they name the connection and what went wrong.
 func (in *Integration) authorize(ctx context.Context, c *registry.Connection, req *http.Request) error {

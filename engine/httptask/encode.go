@@ -143,11 +143,11 @@ func headerValues(v any) ([][2]string, error) {
 }
 
 func scalarString(v any) (string, error) {
-	switch v.(type) {
+	switch x := v.(type) {
 	case *jsonv.Object, []any:
 		return "", fmt.Errorf("must be a string, number or boolean, not %s", jsonv.TypeName(v))
 	case string:
-		return v.(string), nil
+		return x, nil
 	case nil:
 		return "", nil
 	}

@@ -229,7 +229,7 @@ func (in *Integration) build(ctx context.Context, req *engine.TaskRequest, p *js
 	hv, _ := p.Get("Headers")
 	hs, err := headerValues(hv)
 	if err != nil {
-		return nil, nil, fmt.Errorf("Headers: %w", err)
+		return nil, nil, fmt.Errorf("field Headers: %w", err)
 	}
 	if contentType != "" {
 		hreq.Header.Set("Content-Type", contentType)
@@ -237,7 +237,7 @@ func (in *Integration) build(ctx context.Context, req *engine.TaskRequest, p *js
 	hreq.Header.Set("User-Agent", "Stepwise HTTP task")
 	for _, h := range hs {
 		if forbiddenHeaders[strings.ToLower(h[0])] {
-			return nil, nil, fmt.Errorf("Headers: %q may not be set by a task", h[0])
+			return nil, nil, fmt.Errorf("field Headers: %q may not be set by a task", h[0])
 		}
 		hreq.Header.Add(h[0], h[1])
 	}
@@ -246,7 +246,7 @@ func (in *Integration) build(ctx context.Context, req *engine.TaskRequest, p *js
 	if av, ok := p.Get("Authentication"); ok {
 		ao, ok := av.(*jsonv.Object)
 		if !ok {
-			return nil, nil, errors.New("Authentication must be an object with ConnectionArn")
+			return nil, nil, errors.New("field Authentication must be an object with ConnectionArn")
 		}
 		cv, _ := ao.Get("ConnectionArn")
 		cs, ok := cv.(string)
@@ -287,7 +287,7 @@ func transform(p *jsonv.Object) (string, ArrayFormat, error) {
 	}
 	t, ok := tv.(*jsonv.Object)
 	if !ok {
-		return "", "", errors.New("Transform must be an object")
+		return "", "", errors.New("field Transform must be an object")
 	}
 	encoding := "NONE"
 	if ev, ok := t.Get("RequestBodyEncoding"); ok {

@@ -1,4 +1,4 @@
-// Package registrytest is the behaviour every registry.Registry must show,
+// Package registrytest is the behavior every registry.Registry must show,
 // as one test suite run against each implementation. It imports testing and
 // engine/registry only.
 package registrytest
