@@ -20,6 +20,7 @@ func (d *designerUI) registerExports(g *echo.Group) {
 	g.GET("/designer/drafts/:id/diagram.svg", d.diagramSVG)
 	g.GET("/designer/drafts/:id/diagram.png", d.diagramPNG)
 	g.POST("/designer/drafts/:id/import", d.importASL)
+	d.registerInspector(g)
 }
 
 func (d *designerUI) exportDoc(c echo.Context) (*designer.Document, *designer.Draft, error) {
