@@ -9,13 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"stepwise/engine"
 	"stepwise/engine/jsonv"
 )
 
 const runUsage = `usage: stepwise run [--input JSON | --input-file F] [--type STANDARD|EXPRESS]
-                    [--mock-config F --test-case NAME] [--db F] [--history] [--name NAME] FILE
+                    [--mock-config F --test-case NAME] [--db F] [--history] [--name NAME]
+                    [--skip-waits] FILE
 
 Runs one execution of the state machine in FILE (JSON or YAML) to its end and
 prints {"status", "output", "error", "cause"} (keys AWS would not report are
@@ -23,6 +25,8 @@ absent); --history adds "history", the events as GetExecutionHistory returns
 them. The machine is named after FILE without .asl.json, .json or .yaml,
 unless --name is given. Task states are answered by the test case --test-case
 of the MockConfigFile --mock-config (AWS Step Functions Local's format).
+--skip-waits runs on a simulated clock: Wait states, retry intervals and
+timeouts end at once, and timestamps advance as if they had passed.
 Exit status: 0 when the execution SUCCEEDED, 1 otherwise, 2 on usage errors.
 `
 
@@ -60,6 +64,7 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	db := fs.String("db", "", "database file (default: a temporary one)")
 	history := fs.Bool("history", false, "include the execution history")
 	name := fs.String("name", "", "state machine name (default: from FILE)")
+	skipWaits := fs.Bool("skip-waits", false, "let Wait states, retry intervals and timeouts pass at once (a simulated clock)")
 	// Flags may come before or after FILE, as with `stepwise validate`.
 	var files []string
 	for {
@@ -159,7 +164,11 @@ func runCommandWith(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer func() { _ = store.Close() }()
 
-	e := engine.New(engine.Options{Store: store, Clock: opts.Clock, Integrations: integrations, ExpressHistory: *history})
+	clock := opts.Clock
+	if *skipWaits && clock == nil {
+		clock = engine.NewFakeClock(time.Now().UTC(), true)
+	}
+	e := engine.New(engine.Options{Store: store, Clock: clock, Integrations: integrations, ExpressHistory: *history})
 	if err := e.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "stepwise run: %v\n", err)
 		return 1

@@ -119,3 +119,17 @@ func TestMachineName(t *testing.T) {
 		}
 	}
 }
+
+func TestRunCommandSkipWaits(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := runCommandWith(context.Background(), []string{"--skip-waits", "--mock-config", td("mock-config.json"), "--test-case", "HappyPath", td("order.asl.json")},
+		&stdout, &stderr, runOptions{})
+	if code != 0 || strings.TrimSpace(stdout.String()) != `{"status":"SUCCEEDED","output":{"charge":{"charged":true}}}` {
+		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatal("the hour-long Wait was not skipped")
+	}
+}
