@@ -103,8 +103,11 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 		Store:     store,
 		Logger:    logger,
 		Publisher: metrics.Publisher(nil),
-		Region:    cfg.Region,
-		Account:   cfg.Account,
+		// Task states that wait for a token (.waitForTaskToken) are completed
+		// by SendTaskSuccess/Failure through the API.
+		Integrations: []engine.Integration{engine.CallbackIntegration{}},
+		Region:       cfg.Region,
+		Account:      cfg.Account,
 	})
 	if err := eng.Start(ctx); err != nil {
 		ln.Close()
@@ -113,7 +116,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	defer eng.Stop()
 
 	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics},
-		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()), logger)
+		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()).WithMetrics(ctx, metrics), logger)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("create server: %w", err)
