@@ -35,6 +35,10 @@ type Config struct {
 	Metrics *Metrics
 	// Integrations stores functions and connections for /functions, /connections and /api/; nil disables them.
 	Integrations registry.Registry
+	// Hub serves the live execution view's websockets; nil disables it.
+	// Create it (NewHub) before the engine and set it as the engine's
+	// publisher (through Metrics.Publisher(hub)).
+	Hub *Hub
 }
 
 func (c Config) withDefaults() Config {
@@ -225,6 +229,7 @@ func (s *Server) routes() *echo.Echo {
 	ui.GET("/activities", s.pageActivities)
 	s.registerDesigner(e)
 	s.registerIntegrations(e)
+	s.registerLive(e)
 	return e
 }
 

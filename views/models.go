@@ -131,6 +131,8 @@ type ExecutionView struct {
 	CanRedrive   bool
 	RedriveNote  string
 	RedriveCount int
+	// Live is the live diagram, history and timeline; nil without a hub.
+	Live *LiveView
 }
 
 // ActivityRow is one activity on /activities.

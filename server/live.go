@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"stepwise/designer"
+	"stepwise/views"
+)
+
+// registerLive mounts the live execution view's websocket. Without a hub
+// (Config.Hub nil) the execution page keeps its reload-while-running
+// behaviour and the endpoint answers 404.
+func (s *Server) registerLive(e *echo.Echo) {
+	e.GET("/state-machines/:name/executions/:exec/ws", s.watchExecution)
+}
+
+// watchExecution streams an execution's history over a websocket:
+// ?after=<last event id the client has> (0 or absent for all).
+func (s *Server) watchExecution(c echo.Context) error {
+	if s.cfg.Hub == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "Live execution views are not enabled on this server.")
+	}
+	machine, name := param(c, "name"), param(c, "exec")
+	after, err := parseAfter(c.QueryParam("after"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "Watch "+name+": "+err.Error())
+	}
+	arn := s.executionARN(machine, name)
+	if _, err := s.eng.DescribeExecution(c.Request().Context(), arn); err != nil {
+		return s.uiError(c, err, "Execution "+name+" of "+machine)
+	}
+	// The watch ends with the request or when the server shuts down.
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	stop := context.AfterFunc(s.base, cancel)
+	defer stop()
+	if err := s.cfg.Hub.ServeWatch(ctx, c.Response(), c.Request(), arn, after); err != nil {
+		s.log.Debug("live: watch ended", "execution", arn, "err", err)
+	}
+	return nil
+}
+
+// liveView is the live part of the execution page: the diagram of the
+// definition the execution runs and the websocket URL. It is nil when the
+// server has no hub or the definition cannot be drawn, and the page then
+// falls back to reloading while the execution runs.
+func (s *Server) liveView(ctx context.Context, machine, name, arn string) *views.LiveView {
+	if s.cfg.Hub == nil {
+		return nil
+	}
+	sm, err := s.eng.DescribeStateMachineForExecution(ctx, arn)
+	if err != nil {
+		s.log.Warn("live: no definition for execution", "execution", arn, "err", err)
+		return nil
+	}
+	doc, err := designer.ParseDocument([]byte(sm.Definition), nil)
+	if err != nil {
+		s.log.Warn("live: definition cannot be drawn", "execution", arn, "err", err)
+		return nil
+	}
+	return &views.LiveView{
+		WSURL: views.ExecutionURL(machine, name) + "/ws",
+		Graph: doc.Graph(nil),
+	}
+}
