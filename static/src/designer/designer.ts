@@ -2,6 +2,7 @@
 // operation POSTed to <draft>/ops, and the answer (graph, ASL, diagnostics,
 // version) replaces what is shown. Dragging is local until the drop.
 import { quickLayout } from "./quick-layout";
+import { mountInspector } from "./inspector";
 import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
 
 const NODE_W = 180;
@@ -33,6 +34,13 @@ const aslEl = root.querySelector("[data-asl]") as HTMLElement;
 const problemsEl = root.querySelector("[data-problems]") as HTMLElement;
 const selectionEl = root.querySelector("[data-selection-info]") as HTMLElement;
 const inspector = root.querySelector("[data-inspector]") as HTMLElement;
+const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]") as HTMLElement, {
+  draftURL: root.dataset.draftUrl || "",
+  csrf: root.dataset.csrf || "",
+  version: () => view.version,
+  apply: (v) => apply(v),
+  toast: (m) => toast(m),
+});
 
 performance.mark("dz-script");
 let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.textContent || "{}");
@@ -637,6 +645,7 @@ function renderSide() {
     ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
     : '<li class="muted">No problems.</li>';
   const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
+  inspectorForm.show(sel.length === 1 ? sel[0].name : "", view.version);
   if (!sel.length) selectionEl.innerHTML = '<p class="muted">Select a state to see it here.</p>';
   else if (sel.length > 1) selectionEl.innerHTML = `<p>${sel.length} states selected.</p>`;
   else {
