@@ -365,3 +365,17 @@ func parseAfter(s string) (int64, error) {
 	}
 	return n, nil
 }
+
+// Disconnect drops every watcher of the execution, as if each were too
+// slow: each closes with 1013 and reconnects from its last event id. It
+// returns how many it dropped.
+func (h *Hub) Disconnect(executionARN string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	subs := h.topics[executionARN]
+	for w := range subs {
+		w.drop()
+	}
+	delete(h.topics, executionARN)
+	return len(subs)
+}

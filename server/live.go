@@ -43,6 +43,16 @@ func (s *Server) watchExecution(c echo.Context) error {
 	return nil
 }
 
+// mountLive puts the live view on the execution page, with its script and
+// styles.
+func (s *Server) mountLive(ctx context.Context, v *views.ExecutionView, machine, name, arn string) {
+	v.Live = s.liveView(ctx, machine, name, arn)
+	if v.Live != nil {
+		v.Page.JSURL = s.assets.URL("live/live.js")
+		v.Live.CSSURL = s.assets.URL("live/live.css")
+	}
+}
+
 // liveView is the live part of the execution page: the diagram of the
 // definition the execution runs and the websocket URL. It is nil when the
 // server has no hub or the definition cannot be drawn, and the page then

@@ -382,7 +382,7 @@ func (s *Server) pageExecution(c echo.Context) error {
 		Status:      ex.Status,
 		CanStop:     ex.Status == "RUNNING",
 	}
-	v.Live = s.liveView(ctx, machine, name, arn)
+	s.mountLive(ctx, &v, machine, name, arn)
 	if ex.StartDate != nil {
 		v.Start = ex.StartDate.Time
 	}

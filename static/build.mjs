@@ -11,7 +11,7 @@ const check = process.argv.includes("--check");
 const outdir = check ? mkdtempSync(join(tmpdir(), "stepwise-dist-")) : join(here, "dist");
 
 await build({
-  entryPoints: [join(here, "src/app.ts"), join(here, "src/app.css"), join(here, "src/designer/designer.ts"), join(here, "src/designer/elk-worker.ts"), join(here, "src/designer/designer.css")],
+  entryPoints: [join(here, "src/app.ts"), join(here, "src/app.css"), join(here, "src/designer/designer.ts"), join(here, "src/designer/elk-worker.ts"), join(here, "src/designer/designer.css"), join(here, "src/live/live.ts"), join(here, "src/live/live.css")],
   bundle: true,
   minify: true,
   format: "esm",

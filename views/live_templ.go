@@ -16,8 +16,9 @@ import "stepwise/designer"
 // browser (static/src/live) opens WSURL?after=<last id> and turns the
 // events into state colours.
 type LiveView struct {
-	WSURL string
-	Graph *designer.Graph
+	WSURL  string
+	CSSURL string
+	Graph  *designer.Graph
 }
 
 // LivePanel draws the containers the live script fills. Each state of the
@@ -40,33 +41,46 @@ func LivePanel(v *LiveView, status string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card live\" id=\"live\" data-live data-ws-url=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<link rel=\"stylesheet\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var2 string
-		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.WSURL).ResolveURL(ctx)
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSSURL).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/live.templ`, Line: 18, Col: 69}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/live.templ`, Line: 19, Col: 39}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" data-execution-status=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"><section class=\"card live\" id=\"live\" data-live data-ws-url=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var3 string
-		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(liveStatus(status)).Resolve(ctx)
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.WSURL).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/live.templ`, Line: 18, Col: 114}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/live.templ`, Line: 20, Col: 69}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-connection=\"connecting\"><div class=\"card-head pad\"><h2>Graph <span class=\"muted small\" data-live-conn>connecting…</span></h2><p class=\"muted small\" data-live-summary></p></div><div class=\"live-body\"><div class=\"live-canvas\" data-live-canvas></div><aside class=\"live-detail\" data-live-detail><p class=\"muted\">Select a state to see each time it ran: input, output, error, cause and duration.</p></aside></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-execution-status=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var4 string
+		templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(liveStatus(status)).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/live.templ`, Line: 20, Col: 114}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" data-connection=\"connecting\"><div class=\"card-head pad\"><h2>Graph <span class=\"muted small\" data-live-conn>connecting…</span></h2><p class=\"muted small\" data-live-summary></p></div><div class=\"live-body\"><div class=\"live-canvas\" data-live-canvas></div><aside class=\"live-detail\" data-live-detail><p class=\"muted\">Select a state to see each time it ran: input, output, error, cause and duration.</p></aside></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -74,7 +88,7 @@ func LivePanel(v *LiveView, status string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</section><section class=\"card live-timeline-card\"><div class=\"card-head pad\"><h2>Timeline</h2></div><div class=\"live-timeline\" data-live-timeline></div></section><section class=\"card table-card\"><div class=\"card-head pad\"><h2>Events <span class=\"muted\" data-live-count>(0)</span></h2></div><table class=\"table events\" data-live-events><thead><tr><th class=\"num\">ID</th><th>Type</th><th class=\"hide-sm\">State</th><th class=\"hide-sm\">Elapsed</th><th>Details</th></tr></thead> <tbody></tbody></table></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</section><section class=\"card live-timeline-card\"><div class=\"card-head pad\"><h2>Timeline</h2></div><div class=\"live-timeline\" data-live-timeline></div></section><section class=\"card table-card\"><div class=\"card-head pad\"><h2>Events <span class=\"muted\" data-live-count>(0)</span></h2></div><table class=\"table events\" data-live-events><thead><tr><th class=\"num\">ID</th><th>Type</th><th class=\"hide-sm\">State</th><th class=\"hide-sm\">Elapsed</th><th>Details</th></tr></thead> <tbody></tbody></table></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

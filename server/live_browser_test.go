@@ -1,0 +1,199 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"stepwise/engine"
+	"stepwise/server"
+)
+
+// liveServer runs the real engine on a memory store with the hub as its
+// publisher (through the metrics), as cmd/stepwise wires it.
+func liveServer(t *testing.T) (string, *engine.Engine, *server.Hub) {
+	t.Helper()
+	store := engine.NewMemStore()
+	hub := server.NewHub(store, server.HubOptions{Logger: testLogger(t)})
+	m := server.NewMetrics()
+	eng := engine.New(engine.Options{Store: store, Logger: testLogger(t), Publisher: m.Publisher(hub)})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatalf("engine Start: %v", err)
+	}
+	t.Cleanup(eng.Stop)
+	s, err := server.New(server.Config{Metrics: m, Hub: hub}, server.NewEngineAdapter(eng).WithMetrics(context.Background(), m), testLogger(t))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	return serve(t, s), eng, hub
+}
+
+const waitsDefinition = `{
+  "StartAt": "First",
+  "States": {
+    "First": {"Type": "Wait", "Seconds": 2, "Next": "Second"},
+    "Second": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+    "Done": {"Type": "Pass", "Result": {"ok": true}, "End": true}
+  }
+}`
+
+func startWaits(t *testing.T, eng *engine.Engine, machine string) *engine.Execution {
+	t.Helper()
+	ctx := context.Background()
+	sm, err := eng.CreateStateMachine(ctx, engine.CreateStateMachineInput{Name: machine, Definition: waitsDefinition, RoleARN: "arn:aws:iam::123456789012:role/r"})
+	if err != nil {
+		t.Fatalf("create %s: %v", machine, err)
+	}
+	x, err := eng.StartExecution(ctx, engine.StartExecutionInput{StateMachineARN: sm.ARN, Name: "run-1", Input: `{}`})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return x
+}
+
+const snapshotJS = `JSON.stringify({
+  exec: document.querySelector("[data-execution-status]").dataset.executionStatus,
+  states: Object.fromEntries([...document.querySelectorAll("[data-state-path]")].map(e => [e.dataset.statePath, e.dataset.status])),
+  marker: window.__noReload === 1
+})`
+
+type liveSnap struct {
+	Exec   string            `json:"exec"`
+	States map[string]string `json:"states"`
+	Marker bool              `json:"marker"`
+}
+
+// watchUntilDone polls the page's hooks until the execution's status is
+// final, returning every distinct snapshot in order.
+func watchUntilDone(t *testing.T, ctx context.Context, during func(i int)) []liveSnap {
+	t.Helper()
+	var snaps []liveSnap
+	last := ""
+	deadline := time.Now().Add(20 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		raw := eval[string](t, ctx, "snapshot", snapshotJS)
+		if raw != last {
+			var s liveSnap
+			if err := json.Unmarshal([]byte(raw), &s); err != nil {
+				t.Fatalf("snapshot %s: %v", raw, err)
+			}
+			snaps = append(snaps, s)
+			last = raw
+			if s.Exec != "running" {
+				return snaps
+			}
+		}
+		if during != nil {
+			during(i)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	fail(t, ctx, "execution did not finish in the view", fmt.Errorf("snapshots: %+v", snaps))
+	return nil
+}
+
+// TestLiveBrowser watches an execution with Wait states turn its states
+// from running to succeeded in order, without reloading the page, and then
+// cuts the websocket mid-run and checks that the view holds every event
+// exactly once after reconnecting.
+func TestLiveBrowser(t *testing.T) {
+	t.Parallel()
+	b := browser(t)
+	url, eng, hub := liveServer(t)
+
+	t.Run("StatesTurnInOrder", func(t *testing.T) {
+		ctx := tab(t, b)
+		x := startWaits(t, eng, "waits-order")
+		run(t, ctx, "open execution page", chromedp.Navigate(url+"/state-machines/waits-order/executions/run-1"), chromedp.WaitReady(chromedp.CSS(`[data-state-path="First"]`)))
+		eval[bool](t, ctx, "mark page", `(window.__noReload = 1) === 1`)
+		snaps := watchUntilDone(t, ctx, nil)
+		final := snaps[len(snaps)-1]
+		if final.Exec != "succeeded" || !final.Marker {
+			fail(t, ctx, "final status", fmt.Errorf("final snapshot %+v (marker false means the page reloaded)", final))
+		}
+		for _, p := range []string{"First", "Second", "Done"} {
+			if final.States[p] != "succeeded" {
+				fail(t, ctx, "final states", fmt.Errorf("state %s is %q at the end: %+v", p, final.States[p], final))
+			}
+		}
+		// In order: First runs while Second waits; then Second runs after
+		// First succeeded; Second never runs before First is done.
+		sawFirst, sawSecond := false, false
+		for _, s := range snaps {
+			if s.States["First"] == "running" && s.States["Second"] == "pending" {
+				sawFirst = true
+			}
+			if s.States["Second"] == "running" {
+				if s.States["First"] != "succeeded" {
+					fail(t, ctx, "order", fmt.Errorf("Second running while First is %q", s.States["First"]))
+				}
+				sawSecond = true
+			}
+			if !s.Marker {
+				fail(t, ctx, "no reload", fmt.Errorf("the page reloaded"))
+			}
+		}
+		if !sawFirst || !sawSecond {
+			fail(t, ctx, "saw running states", fmt.Errorf("First running seen %v, Second running seen %v; snapshots %+v", sawFirst, sawSecond, snaps))
+		}
+		checkEventsOnce(t, ctx, eng, x.ARN)
+	})
+
+	t.Run("ReconnectKeepsEveryEventOnce", func(t *testing.T) {
+		ctx := tab(t, b)
+		x := startWaits(t, eng, "waits-cut")
+		run(t, ctx, "open execution page", chromedp.Navigate(url+"/state-machines/waits-cut/executions/run-1"), chromedp.WaitReady(chromedp.CSS(`[data-state-path="First"]`)))
+		waitJS(t, ctx, "connected", `document.querySelector("[data-live]").dataset.connection === "open"`)
+		cut := 0
+		snaps := watchUntilDone(t, ctx, func(i int) {
+			// Cut the socket twice mid-run: once while First waits, once
+			// while Second does.
+			if i == 5 || i == 40 {
+				cut += hub.Disconnect(x.ARN)
+			}
+		})
+		if final := snaps[len(snaps)-1]; final.Exec != "succeeded" {
+			fail(t, ctx, "final status", fmt.Errorf("final snapshot %+v", final))
+		}
+		if cut == 0 {
+			t.Fatalf("no watcher was connected to cut")
+		}
+		reconnects := eval[int](t, ctx, "reconnects", `window.__live.reconnects`)
+		if reconnects < 1 {
+			fail(t, ctx, "reconnects", fmt.Errorf("the page did not reconnect after %d cuts", cut))
+		}
+		if d := eval[int](t, ctx, "duplicates", `window.__live.duplicates`); d != 0 {
+			fail(t, ctx, "duplicates", fmt.Errorf("the server sent %d events twice", d))
+		}
+		checkEventsOnce(t, ctx, eng, x.ARN)
+	})
+}
+
+// checkEventsOnce compares the live table's event ids with the stored
+// history: every event once, in order.
+func checkEventsOnce(t *testing.T, ctx context.Context, eng *engine.Engine, arn string) {
+	t.Helper()
+	evs, _, err := eng.GetExecutionHistory(context.Background(), arn, engine.HistoryQuery{}, false)
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	want := make([]string, len(evs))
+	for i, e := range evs {
+		want[i] = fmt.Sprint(e.ID)
+	}
+	// The last event can arrive a moment after the status flips.
+	var got string
+	for i := 0; i < 50; i++ {
+		got = eval[string](t, ctx, "table ids", `[...document.querySelectorAll("[data-live-events] tbody tr")].map(r => r.dataset.eventId).join(",")`)
+		if got == strings.Join(want, ",") {
+			return
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	fail(t, ctx, "every event once", fmt.Errorf("table ids %s, stored %s", got, strings.Join(want, ",")))
+}
