@@ -12,22 +12,30 @@ import (
 	"path/filepath"
 
 	"stepwise/engine"
+	"stepwise/engine/function"
+	"stepwise/engine/httptask"
 	"stepwise/engine/sqlite"
 	"stepwise/server"
 )
 
-const serveUsage = `Usage: stepwise [serve] [--addr ADDR] [--db FILE] [--region R] [--account ID] [--synchronous FULL|NORMAL]
+const serveUsage = `Usage: stepwise [serve] [--addr ADDR] [--db FILE] [--region R] [--account ID]
+                      [--synchronous FULL|NORMAL] [--outbound-allow LIST] [--log-format text|json]
 
 Runs the web app and the AWS-compatible API until interrupted. In-flight
 executions keep their state in the database and continue after a restart.
 
-Environment: STEPWISE_ADDR and STEPWISE_DB set the defaults of --addr and --db.
+Environment: STEPWISE_ADDR, STEPWISE_DB and STEPWISE_OUTBOUND_ALLOW set the defaults
+of --addr, --db and --outbound-allow.
 `
 
 // serveConfig is what `stepwise serve` runs with.
 type serveConfig struct {
 	Addr, DB, Region, Account, Synchronous string
 	LogFormat                              string
+	// OutboundAllow lists the private addresses and host names that HTTP
+	// tasks and functions may reach (everything private is refused
+	// otherwise).
+	OutboundAllow string
 }
 
 func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string) (serveConfig, error) {
@@ -38,6 +46,7 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	if v := getenv("STEPWISE_DB"); v != "" {
 		cfg.DB = v
 	}
+	cfg.OutboundAllow = getenv("STEPWISE_OUTBOUND_ALLOW")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage) }
@@ -47,11 +56,17 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&cfg.Account, "account", "123456789012", "AWS account id in ARNs")
 	fs.StringVar(&cfg.Synchronous, "synchronous", "FULL", "SQLite synchronous setting: FULL or NORMAL")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.OutboundAllow, "outbound-allow", cfg.OutboundAllow,
+		"private CIDRs and host names (*.suffix) HTTP tasks and functions may reach, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stepwise serve: unexpected argument %q\n", fs.Arg(0))
+		return cfg, flag.ErrHelp
+	}
+	if _, err := httptask.ParseAllowList(cfg.OutboundAllow); err != nil {
+		fmt.Fprintf(stderr, "stepwise serve: --outbound-allow: %v\n", err)
 		return cfg, flag.ErrHelp
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
@@ -98,16 +113,27 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	}
 	defer store.Close()
 
+	guard, err := httptask.ParseAllowList(cfg.OutboundAllow)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--outbound-allow: %w", err)
+	}
+	reg := store.Registry()
 	metrics := server.NewMetrics()
 	eng := engine.New(engine.Options{
 		Store:     store,
 		Logger:    logger,
 		Publisher: metrics.Publisher(nil),
-		// Task states that wait for a token (.waitForTaskToken) are completed
-		// by SendTaskSuccess/Failure through the API.
-		Integrations: []engine.Integration{engine.CallbackIntegration{}},
-		Region:       cfg.Region,
-		Account:      cfg.Account,
+		// Tried in order. Functions come before callbacks, so that
+		// lambda:invoke.waitForTaskToken calls the function first; any other
+		// .waitForTaskToken task waits for SendTaskSuccess/Failure.
+		Integrations: []engine.Integration{
+			&function.Integration{Registry: reg, Guard: guard, Region: cfg.Region, Account: cfg.Account},
+			&httptask.Integration{Registry: reg, Guard: guard},
+			engine.CallbackIntegration{},
+		},
+		Region:  cfg.Region,
+		Account: cfg.Account,
 	})
 	if err := eng.Start(ctx); err != nil {
 		ln.Close()
@@ -115,7 +141,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	}
 	defer eng.Stop()
 
-	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics},
+	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics, Integrations: reg},
 		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()).WithMetrics(ctx, metrics), logger)
 	if err != nil {
 		ln.Close()

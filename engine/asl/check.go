@@ -370,7 +370,7 @@ func (b *builder) errorNames(s *State, names []string, ptr, field string, retry 
 		switch {
 		case name == "States.ALL" && len(names) > 1:
 			b.schema(fptr, pos, s.Name, field+".ErrorEquals", "'States.ALL' must appear alone in 'ErrorEquals'")
-		case strings.HasPrefix(name, "States.") && !KnownErrorNames[name]:
+		case strings.HasPrefix(name, "States.") && !IsKnownErrorName(name):
 			b.schema(join(fptr, strconv.Itoa(i)), pos, s.Name, field+".ErrorEquals",
 				"%q is not an error name Step Functions defines; names starting with 'States.' are reserved", name)
 		case retry && name == "States.DataLimitExceeded":

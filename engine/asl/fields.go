@@ -1,6 +1,9 @@
 package asl
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Field tables: which fields each state type takes, and which belong to one
 // query language only. They are immutable.
@@ -74,7 +77,19 @@ var KnownErrorNames = map[string]bool{
 	"States.QueryEvaluationError": true, "States.BranchFailed": true, "States.NoChoiceMatched": true,
 	"States.IntrinsicFailure": true, "States.ExceedToleratedFailureThreshold": true,
 	"States.ItemReaderFailed": true, "States.ResultWriterFailed": true, "States.Runtime": true,
-	"States.DataLimitExceeded": true, "States.Http.Socket": true,
+	"States.DataLimitExceeded": true, "States.Http.Socket": true, "States.Http.Authorization": true,
+}
+
+// IsKnownErrorName reports whether name is a States.* error name AWS defines:
+// one of KnownErrorNames, or States.Http.StatusCode.<three digits> (what an
+// HTTP task fails with for a non-2xx answer).
+func IsKnownErrorName(name string) bool {
+	if KnownErrorNames[name] {
+		return true
+	}
+	code, ok := strings.CutPrefix(name, "States.Http.StatusCode.")
+	return ok && len(code) == 3 && code[0] >= '1' && code[0] <= '5' &&
+		code[1] >= '0' && code[1] <= '9' && code[2] >= '0' && code[2] <= '9'
 }
 
 // fieldOrder is the order in which Fields lists a state's fields: the order

@@ -377,3 +377,28 @@ func TestFields(t *testing.T) {
 }
 
 func jsonString(v any) string { return jsonv.String(v) }
+
+func TestHTTPErrorNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"States.Http.StatusCode.429", true},
+		{"States.Http.StatusCode.500", true},
+		{"States.Http.Authorization", true},
+		{"States.Http.StatusCode.42", false},
+		{"States.Http.StatusCode.abc", false},
+		{"States.Http.StatusCode.999", false},
+		{"States.Bogus", false},
+	}
+	for _, tt := range tests {
+		def := `{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke",` +
+			`"Parameters":{"ApiEndpoint":"https://example.com","Method":"GET"},` +
+			`"Retry":[{"ErrorEquals":["` + tt.name + `"]}],"End":true}}}`
+		_, diags := asl.Parse([]byte(def))
+		if got := !diags.HasErrors(); got != tt.ok {
+			t.Errorf("Retry on %s: accepted = %v, want %v (%v)", tt.name, got, tt.ok, diags)
+		}
+	}
+}
