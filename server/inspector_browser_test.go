@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"stepwise/engine"
@@ -36,11 +37,14 @@ func TestInspectorBrowser(t *testing.T) {
 		run(t, ctx, "select "+state, chromedp.MouseClickXY(x, y))
 		waitJS(t, ctx, "inspector shows "+state, `document.querySelector("[data-inspector-form]")?.dataset.state === `+strconvQuote(state)+
 			` && document.querySelector("[data-inspector] [data-inspector-name]").textContent === `+strconvQuote(state))
+		settled := `document.querySelector("[data-inspector-form]")?.dataset.version === String(window.__dz.view.version) && !document.querySelector(".dz-status")?.textContent.includes("Saving")`
+		waitJS(t, ctx, "inspector settled", settled)
 		fsel := `[data-inspector-form] [data-field=` + strconvQuote(field) + `]`
 		before := eval[float64](t, ctx, "version", `window.__dz.view.version`)
 		run(t, ctx, "set "+state+"."+field, chromedp.Focus(chromedp.CSS(fsel)), chromedp.SetValue(chromedp.CSS(fsel), value))
 		eval[bool](t, ctx, "change "+field, `document.querySelector(`+strconvQuote(fsel)+`).dispatchEvent(new Event("change", {bubbles: true}))`)
 		waitJS(t, ctx, "applied "+field, `window.__dz.view.version > `+jsonNum(before))
+		waitJS(t, ctx, "inspector reloaded", settled)
 	}
 	edit("Check", "Choices", `[{"And": [{"Variable": "$.amount", "NumericGreaterThan": 100}, {"Variable": "$.currency", "StringEquals": "EUR"}], "Next": "Failed"}]`)
 	waitJS(t, ctx, "choice edge drawn", `!!document.querySelector('[data-edge-kind="choice"][data-edge-to="Failed"]')`)
@@ -80,6 +84,10 @@ func TestInspectorBrowser(t *testing.T) {
 		t.Fatalf("test result: %s", got)
 	}
 	shot(t, ctx, "inspector-light.png")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "inspector-dark.png")
 }
 
 func jsonNum(f float64) string { b, _ := json.Marshal(f); return string(b) }

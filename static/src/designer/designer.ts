@@ -40,6 +40,13 @@ const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]")
   version: () => view.version,
   apply: (v) => apply(v),
   toast: (m) => toast(m),
+  // Inspector edits join the canvas's queue, so each is sent at the
+  // version the previous operation produced.
+  enqueue: <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = queue.then(fn);
+    queue = p.catch(() => undefined);
+    return p;
+  },
 });
 
 performance.mark("dz-script");

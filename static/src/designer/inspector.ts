@@ -9,6 +9,7 @@ export interface InspectorHost {
   version(): number;
   apply(v: DraftView): void;
   toast(msg: string): void;
+  enqueue<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export function mountInspector(el: HTMLElement, host: InspectorHost) {
@@ -33,7 +34,11 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     shown = name;
   }
 
-  async function post(body: Record<string, unknown>) {
+  function post(body: Record<string, unknown>) {
+    return host.enqueue(() => postNow(body));
+  }
+
+  async function postNow(body: Record<string, unknown>) {
     const res = await fetch(host.draftURL + "/inspector/field", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": host.csrf },
