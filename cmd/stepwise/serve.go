@@ -108,14 +108,14 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writer, logger *slog.Logger) error {
 	store, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Synchronous: cfg.Synchronous})
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("open database %s: %w", cfg.DB, err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 
 	guard, err := httptask.ParseAllowList(cfg.OutboundAllow)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("--outbound-allow: %w", err)
 	}
 	reg := store.Registry()
@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 		Account: cfg.Account,
 	})
 	if err := eng.Start(ctx); err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("start engine: %w", err)
 	}
 	defer eng.Stop()
@@ -144,7 +144,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics, Integrations: reg},
 		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()).WithMetrics(ctx, metrics), logger)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("create server: %w", err)
 	}
 	abs, _ := filepath.Abs(cfg.DB)

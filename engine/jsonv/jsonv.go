@@ -13,6 +13,7 @@ package jsonv
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 )
@@ -196,10 +197,7 @@ func Float(v any) (f float64, ok bool) {
 	return 0, false
 }
 
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
+func isRangeErr(err error) bool { return errors.Is(err, strconv.ErrRange) }
 
 // Int returns the value of an integral number; ok is false for non-numbers
 // and for numbers with a fractional part or out of int64 range.

@@ -2,6 +2,7 @@ package jsonv_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"stepwise/engine/jsonv"
@@ -50,8 +51,8 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			_, err := jsonv.DecodeString(tt.in)
-			se, ok := err.(*jsonv.SyntaxError)
-			if !ok {
+			var se *jsonv.SyntaxError
+			if !errors.As(err, &se) {
 				t.Fatalf("Decode(%q) error = %v, want *SyntaxError", tt.in, err)
 			}
 			if se.Line != tt.line || se.Column != tt.col {
