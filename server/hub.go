@@ -128,6 +128,18 @@ func encodeEvents(evs []engine.HistoryEvent) batch {
 	return b
 }
 
+// maxCoalesce bounds the events the write pump joins into one frame.
+const maxCoalesce = 1000
+
+// join returns b followed by nb, copying so neither (shared by every
+// watcher) changes.
+func (b batch) join(nb batch) batch {
+	return batch{
+		ids:    append(append(make([]int64, 0, len(b.ids)+len(nb.ids)), b.ids...), nb.ids...),
+		frames: append(append(make([][]byte, 0, len(b.frames)+len(nb.frames)), b.frames...), nb.frames...),
+	}
+}
+
 // message builds {"events":[...]} from the frames with ids above after.
 func (b batch) message(after int64) ([]byte, int64) {
 	out := []byte(`{"events":[`)
@@ -294,6 +306,16 @@ func (h *Hub) ServeWatch(ctx context.Context, rw http.ResponseWriter, r *http.Re
 				if last, err = h.replay(ctx, conn, executionARN, last); err != nil {
 					closeWith(conn, websocket.CloseInternalServerErr, "history unavailable", h.opts.WriteWait)
 					return nil
+				}
+			}
+			// Coalesce what else is waiting into the same frame: a watcher
+			// that fell behind catches up with one write, not many.
+			for more := true; more && len(b.ids) < maxCoalesce; {
+				select {
+				case nb := <-w.send:
+					b = b.join(nb)
+				default:
+					more = false
 				}
 			}
 			msg, nl := b.message(last)
