@@ -3,6 +3,7 @@
 // version) replaces what is shown. Dragging is local until the drop.
 import { quickLayout } from "./quick-layout";
 import { mountInspector } from "./inspector";
+import { mountCodeView } from "./codeview";
 import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
 
 const NODE_W = 180;
@@ -30,7 +31,6 @@ const minimap = root.querySelector(".dz-minimap-svg") as SVGSVGElement;
 const statusLine = root.querySelector("[data-status-line]") as HTMLElement;
 const announceEl = root.querySelector("[data-announce]") as HTMLElement;
 const toastEl = root.querySelector("[data-toast]") as HTMLElement;
-const aslEl = root.querySelector("[data-asl]") as HTMLElement;
 const problemsEl = root.querySelector("[data-problems]") as HTMLElement;
 const selectionEl = root.querySelector("[data-selection-info]") as HTMLElement;
 const inspector = root.querySelector("[data-inspector]") as HTMLElement;
@@ -51,6 +51,19 @@ const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]")
 
 performance.mark("dz-script");
 let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.textContent || "{}");
+const codeView = mountCodeView(root.querySelector("[data-code-view]") as HTMLElement, {
+  initial: view.asl || "",
+  edit: (text) => { void send({ op: "replace", asl: text }); },
+});
+// A problem in the list selects its state.
+function pickProblem(ev: Event) {
+  const li = (ev.target as HTMLElement).closest<HTMLElement>("[data-diag-state]");
+  if (!li || (ev instanceof KeyboardEvent && ev.key !== "Enter")) return;
+  const n = view.graph.nodes.find((x) => x.name === li.dataset.diagState);
+  if (n) { select([n.path]); reveal(n.path); }
+}
+problemsEl.addEventListener("click", pickProblem);
+problemsEl.addEventListener("keydown", pickProblem);
 performance.mark("dz-parsed");
 // Positions shown: the stored ones, plus computed ones for unplaced states.
 let pos = new Map<string, Pt>();
@@ -66,6 +79,7 @@ const perf = { ops: [] as number[], layouts: [] as number[], renders: [] as numb
   perf,
   get view() { return view; },
   get positions() { return Object.fromEntries(pos); },
+  get code() { return codeView.view; },
   ready: false,
 };
 
@@ -647,9 +661,9 @@ function updateButtons() {
 }
 
 function renderSide() {
-  if (aslEl.textContent !== view.asl) aslEl.textContent = view.asl;
+  codeView.update(view.asl, view.diagnostics);
   problemsEl.innerHTML = view.diagnostics.length
-    ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
+    ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"${d.state ? ` data-diag-state="${esc(d.state)}" tabindex="0" role="button"` : ""}><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
     : '<li class="muted">No problems.</li>';
   const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
   inspectorForm.show(sel.length === 1 ? sel[0].name : "", view.version);

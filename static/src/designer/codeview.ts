@@ -1,0 +1,166 @@
+// The code view: CodeMirror 6 over the draft's ASL. Edits that parse as
+// JSON replace the definition (one designer operation); answers from the
+// server update the text in place (only the changed span, so the cursor
+// and scroll stay), and the validator's diagnostics underline their span.
+import { EditorState, Annotation } from "@codemirror/state";
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { json, jsonParseLinter } from "@codemirror/lang-json";
+import { syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput } from "@codemirror/language";
+import { setDiagnostics, lintGutter, type Diagnostic } from "@codemirror/lint";
+
+export interface CodeDiag { severity: string; message: string; path: string; state?: string }
+
+// pointers maps every JSON pointer in text to the offset of its value.
+export function pointers(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let i = 0;
+  const ws = () => { while (i < text.length && " \t\r\n".includes(text[i])) i++; };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') { if (text[i] === "\\") i++; i++; }
+    i++;
+    try { return JSON.parse(text.slice(start, i)); } catch { return ""; }
+  };
+  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const value = (ptr: string, depth: number) => {
+    ws();
+    out.set(ptr, i);
+    if (depth > 200) return;
+    const c = text[i];
+    if (c === "{") {
+      i++; ws();
+      if (text[i] === "}") { i++; return; }
+      while (i < text.length) {
+        ws();
+        const k = str();
+        ws(); i++; // colon
+        value(ptr + "/" + esc(k), depth + 1);
+        ws();
+        if (text[i] === ",") { i++; continue; }
+        i++; return;
+      }
+    } else if (c === "[") {
+      i++; ws();
+      if (text[i] === "]") { i++; return; }
+      for (let n = 0; i < text.length; n++) {
+        value(ptr + "/" + n, depth + 1);
+        ws();
+        if (text[i] === ",") { i++; continue; }
+        i++; return;
+      }
+    } else if (c === '"') {
+      str();
+    } else {
+      while (i < text.length && !",}] \t\r\n".includes(text[i])) i++;
+    }
+  };
+  value("", 0);
+  return out;
+}
+
+export interface CodeHost {
+  initial: string;
+  // edit is called with text that parses as JSON, after typing pauses.
+  edit(text: string): void;
+}
+
+const remote = Annotation.define<boolean>();
+
+// The page's Content-Security-Policy allows no inline <style>, which is
+// how CodeMirror styles a document; in a shadow root it uses constructed
+// style sheets instead, so the editor lives in one, with these styles.
+const shadowCSS = `
+:host { display: block; }
+.cm-editor { max-height: 52vh; font-size: 12px; background: var(--bg); color: var(--text); }
+.cm-scroller { font-family: var(--mono); line-height: 1.45; }
+.cm-gutters { background: var(--surface-2); color: var(--muted); border-right: 1px solid var(--border); }
+.cm-activeLine, .cm-activeLineGutter { background: color-mix(in srgb, var(--accent) 8%, transparent); }
+.cm-editor.cm-focused { outline: 2px solid var(--accent); outline-offset: -1px; }
+.cm-cursor { border-left-color: var(--text); }
+.cm-tooltip { background: var(--surface); color: var(--text); border: 1px solid var(--border); }
+`;
+
+export function mountCodeView(el: HTMLElement, host: CodeHost) {
+  let timer = 0;
+  const parseLint = jsonParseLinter();
+  const shadow = el.attachShadow({ mode: "open" });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(shadowCSS);
+  shadow.adoptedStyleSheets = [sheet];
+  const view = new EditorView({
+    root: shadow,
+    parent: shadow,
+    state: EditorState.create({
+      doc: host.initial,
+      extensions: [
+        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), history(), indentOnInput(), bracketMatching(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }), json(), lintGutter(),
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ "aria-label": "Definition (ASL JSON)" }),
+        EditorView.updateListener.of((u) => {
+          if (!u.docChanged || u.transactions.some((t) => t.annotation(remote))) return;
+          clearTimeout(timer);
+          timer = window.setTimeout(flush, 400);
+        }),
+      ],
+    }),
+  });
+
+  function flush() {
+    timer = 0;
+    const text = view.state.doc.toString();
+    const syntax = parseLint(view) as Diagnostic[];
+    if (syntax.length) {
+      view.dispatch(setDiagnostics(view.state, syntax));
+      return;
+    }
+    host.edit(text);
+  }
+
+  // spanEnd finds the end of the JSON token at pos: a string, or a word.
+  function spanEnd(doc: string, pos: number): number {
+    if (doc[pos] === '"') {
+      for (let i = pos + 1; i < doc.length; i++) {
+        if (doc[i] === "\\") { i++; continue; }
+        if (doc[i] === '"') return i + 1;
+        if (doc[i] === "\n") return i;
+      }
+      return doc.length;
+    }
+    let i = pos;
+    while (i < doc.length && !",}]\n".includes(doc[i])) i++;
+    return Math.max(i, pos + 1);
+  }
+
+  function update(text: string, diags: CodeDiag[]) {
+    const cur = view.state.doc.toString();
+    // Typing in progress: the server's answer to an older text must not
+    // overwrite it.
+    if (text !== cur && !timer) {
+      let a = 0;
+      while (a < cur.length && a < text.length && cur[a] === text[a]) a++;
+      let b = 0;
+      while (b < cur.length - a && b < text.length - a && cur[cur.length - 1 - b] === text[text.length - 1 - b]) b++;
+      view.dispatch({ changes: { from: a, to: cur.length - b, insert: text.slice(a, text.length - b) }, annotations: remote.of(true) });
+    }
+    if (view.state.doc.toString() !== text) return;
+    const doc = view.state.doc;
+    const out: Diagnostic[] = [];
+    const at = pointers(text);
+    for (const d of diags) {
+      // The offending value, or the nearest enclosing one that exists.
+      let p = d.path === "/" ? "" : d.path;
+      while (p && !at.has(p)) p = p.slice(0, p.lastIndexOf("/"));
+      const from = at.get(p) ?? 0;
+      let to = Math.min(spanEnd(text, from), doc.lineAt(from).to);
+      if (to <= from) to = Math.min(from + 1, doc.length);
+      out.push({ from, to, severity: d.severity === "ERROR" ? "error" : "warning", message: d.message, source: d.state || undefined });
+    }
+    view.dispatch(setDiagnostics(view.state, out));
+  }
+
+  return { update, view };
+}
