@@ -120,10 +120,14 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	}
 	reg := store.Registry()
 	metrics := server.NewMetrics()
+	// The hub streams committed events to the live execution views; it
+	// replays from the store what a reconnecting browser missed.
+	hub := server.NewHub(store, server.HubOptions{Logger: logger})
+	defer hub.Close()
 	eng := engine.New(engine.Options{
 		Store:     store,
 		Logger:    logger,
-		Publisher: metrics.Publisher(nil),
+		Publisher: metrics.Publisher(hub),
 		// Tried in order. Functions come before callbacks, so that
 		// lambda:invoke.waitForTaskToken calls the function first; any other
 		// .waitForTaskToken task waits for SendTaskSuccess/Failure.
@@ -141,7 +145,7 @@ func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writ
 	}
 	defer eng.Stop()
 
-	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics, Integrations: reg},
+	srv, err := server.New(server.Config{Addr: ln.Addr().String(), Region: cfg.Region, Account: cfg.Account, Metrics: metrics, Integrations: reg, Hub: hub},
 		server.NewEngineAdapter(eng).WithDraftStore(store.Drafts()).WithMetrics(ctx, metrics), logger)
 	if err != nil {
 		_ = ln.Close()
