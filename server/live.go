@@ -53,6 +53,15 @@ func (s *Server) mountLive(ctx context.Context, v *views.ExecutionView, machine,
 	}
 }
 
+// livePage loads the live script (which includes app.js) on the state
+// machine page, so its executions table follows running executions.
+func (s *Server) livePage(p views.Page) views.Page {
+	if s.cfg.Hub != nil {
+		p.JSURL = s.assets.URL("live/live.js")
+	}
+	return p
+}
+
 // liveView is the live part of the execution page: the diagram of the
 // definition the execution runs and the websocket URL. It is nil when the
 // server has no hub or the definition cannot be drawn, and the page then

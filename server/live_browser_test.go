@@ -142,6 +142,24 @@ func TestLiveBrowser(t *testing.T) {
 			fail(t, ctx, "saw running states", fmt.Errorf("First running seen %v, Second running seen %v; snapshots %+v", sawFirst, sawSecond, snaps))
 		}
 		checkEventsOnce(t, ctx, eng, x.ARN)
+		if got := eval[string](t, ctx, "status badge", `document.querySelector("[data-testid=execution-status] [data-status]").dataset.status`); got != "SUCCEEDED" {
+			fail(t, ctx, "status badge", fmt.Errorf("badge says %s after the end", got))
+		}
+		wantContains(t, ctx, "output", text(t, ctx, "output", "[data-testid=execution-output]"), `"ok": true`)
+		run(t, ctx, "select a state", chromedp.Click(chromedp.CSS(`[data-state-path="Second"]`)))
+		waitJS(t, ctx, "run details", `document.querySelector("[data-live-detail] [data-run='1']") !== null`)
+		shot(t, ctx, "live-execution.png")
+	})
+
+	t.Run("MachinePageFollowsRunningExecutions", func(t *testing.T) {
+		ctx := tab(t, b)
+		startWaits(t, eng, "waits-list")
+		run(t, ctx, "open machine page", chromedp.Navigate(url+"/state-machines/waits-list"), chromedp.WaitReady(chromedp.CSS(`#exec-table [data-status="RUNNING"]`)))
+		eval[bool](t, ctx, "mark page", `(window.__noReload = 1) === 1`)
+		waitJS(t, ctx, "row turns succeeded", `document.querySelector('#exec-table [data-status="SUCCEEDED"]') !== null`)
+		if !eval[bool](t, ctx, "no reload", `window.__noReload === 1`) {
+			fail(t, ctx, "no reload", fmt.Errorf("the machine page reloaded"))
+		}
 	})
 
 	t.Run("ReconnectKeepsEveryEventOnce", func(t *testing.T) {

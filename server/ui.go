@@ -246,7 +246,7 @@ func (s *Server) renderMachine(c echo.Context, status int, startName, startInput
 		return s.uiError(c, err, "State machine "+name)
 	}
 	v := views.StateMachineView{
-		Page:       s.page(c, sm.Name, "state-machines"),
+		Page:       s.livePage(s.page(c, sm.Name, "state-machines")),
 		Name:       sm.Name,
 		ARN:        sm.StateMachineArn,
 		Type:       sm.Type,

@@ -18,6 +18,37 @@ interface StateInfo { name: string; status: string; runs: Run[]; retries: number
 
 const root = document.querySelector("[data-live]") as HTMLElement | null;
 if (root) mount(root);
+const executions = document.querySelector("section#executions") as HTMLElement | null;
+if (executions) followExecutions(executions);
+
+// followExecutions keeps a state machine page's executions table current
+// with a light poll of the page itself (every 2 s while the tab is
+// visible and any listed execution runs, every 10 s otherwise, to pick up
+// new ones), replacing only the table.
+function followExecutions(_section: HTMLElement) {
+  const running = () => document.querySelector('section#executions [data-status="RUNNING"]') !== null;
+  const tick = async () => {
+    if (!document.hidden) {
+      try {
+        const r = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+        if (r.ok) {
+          const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+          const fresh = doc.querySelector("section#executions");
+          const cur = document.querySelector("section#executions");
+          const body = (el: Element | null) => el?.querySelector("table, .empty")?.outerHTML || "";
+          if (fresh && cur && body(fresh) !== body(cur)) {
+            const keep = cur.querySelector(".card-head");
+            const freshHead = fresh.querySelector(".card-head");
+            if (keep && freshHead) freshHead.replaceWith(keep);
+            cur.replaceChildren(...Array.from(fresh.childNodes));
+          }
+        }
+      } catch { /* offline for a moment: try again later */ }
+    }
+    setTimeout(tick, running() ? 2000 : 10000);
+  };
+  setTimeout(tick, running() ? 2000 : 10000);
+}
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]!));
@@ -141,6 +172,7 @@ function mount(root: HTMLElement) {
     let name = "";
     if (t.endsWith("StateEntered") || t.endsWith("StateExited")) name = dname || "";
     else if (t === "EvaluationFailed") name = detailsStr(e, "state") || "";
+    else if (t.startsWith("Execution")) name = "";
     else name = evState.get(e.previousEventId) || "";
     if (name) evState.set(e.id, name);
     const st = name ? states.get(name) : undefined;
@@ -186,11 +218,43 @@ function mount(root: HTMLElement) {
         dirty.add(s.name);
       }
       root.dataset.executionStatus = execStatus;
+      finishFacts(t, e);
     } else if (t === "ExecutionStarted") {
       execStatus = "running";
       root.dataset.executionStatus = execStatus;
     }
     addRow(e, name);
+  }
+
+  // finishFacts brings the server-rendered facts up to date when the
+  // execution ends while the page is open: status badge, stop button,
+  // output or error.
+  function finishFacts(t: string, e: Ev) {
+    const aws = { ExecutionSucceeded: "SUCCEEDED", ExecutionFailed: "FAILED", ExecutionAborted: "ABORTED", ExecutionTimedOut: "TIMED_OUT" }[t];
+    if (!aws) return;
+    const badge = document.querySelector("[data-testid=execution-status] [data-status]") as HTMLElement | null;
+    if (badge && badge.dataset.status !== aws) {
+      badge.dataset.status = aws;
+      badge.className = "badge " + (aws === "SUCCEEDED" ? "badge-ok" : aws === "ABORTED" ? "badge-warn" : "badge-fail");
+      badge.textContent = aws === "TIMED_OUT" ? "Timed out" : aws[0] + aws.slice(1).toLowerCase();
+      const head = document.querySelector(".page-head[data-status]") as HTMLElement | null;
+      if (head) head.dataset.status = aws;
+      document.querySelectorAll<HTMLFormElement>('.head-actions form[action$="/stop"]').forEach((f) => f.remove());
+      const out = detailsStr(e, "output");
+      const outCard = document.querySelector(".grid-2 section:nth-child(2)") as HTMLElement | null;
+      if (outCard && !outCard.querySelector("[data-testid=execution-output]")) {
+        const p = outCard.querySelector("p.muted");
+        if (out !== undefined) {
+          const pre = document.createElement("pre");
+          pre.className = "code-block";
+          pre.dataset.testid = "execution-output";
+          pre.textContent = pretty(out);
+          p ? p.replaceWith(pre) : outCard.appendChild(pre);
+        } else if (p) {
+          p.textContent = "No output: the execution did not succeed." + (detailsStr(e, "error") ? " Error: " + detailsStr(e, "error") : "");
+        }
+      }
+    }
   }
 
   function addRow(e: Ev, name: string) {
