@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -81,7 +83,47 @@ func (s *Server) liveView(ctx context.Context, machine, name, arn string) *views
 		return nil
 	}
 	return &views.LiveView{
-		WSURL: views.ExecutionURL(machine, name) + "/ws",
-		Graph: doc.Graph(nil),
+		WSURL:    views.ExecutionURL(machine, name) + "/ws",
+		Graph:    doc.Graph(nil),
+		Retrying: retryingStates([]byte(sm.Definition)),
 	}
+}
+
+// retryingStates names the states with a Retry field, so the page can show
+// "retrying" while a failed attempt waits for its next one. The definition
+// has been parsed before; anything unexpected yields no names.
+func retryingStates(def []byte) []string {
+	var root map[string]any
+	if err := json.Unmarshal(def, &root); err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		states, _ := m["States"].(map[string]any)
+		for name, v := range states {
+			st, _ := v.(map[string]any)
+			if st == nil {
+				continue
+			}
+			if r, _ := st["Retry"].([]any); len(r) > 0 {
+				out = append(out, name)
+			}
+			if bs, _ := st["Branches"].([]any); bs != nil {
+				for _, b := range bs {
+					if bm, ok := b.(map[string]any); ok {
+						walk(bm)
+					}
+				}
+			}
+			for _, k := range []string{"ItemProcessor", "Iterator"} {
+				if p, ok := st[k].(map[string]any); ok {
+					walk(p)
+				}
+			}
+		}
+	}
+	walk(root)
+	sort.Strings(out)
+	return out
 }

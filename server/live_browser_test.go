@@ -16,12 +16,12 @@ import (
 
 // liveServer runs the real engine on a memory store with the hub as its
 // publisher (through the metrics), as cmd/stepwise wires it.
-func liveServer(t *testing.T) (string, *engine.Engine, *server.Hub) {
+func liveServer(t *testing.T, integrations ...engine.Integration) (string, *engine.Engine, *server.Hub) {
 	t.Helper()
 	store := engine.NewMemStore()
 	hub := server.NewHub(store, server.HubOptions{Logger: testLogger(t)})
 	m := server.NewMetrics()
-	eng := engine.New(engine.Options{Store: store, Logger: testLogger(t), Publisher: m.Publisher(hub)})
+	eng := engine.New(engine.Options{Store: store, Logger: testLogger(t), Publisher: m.Publisher(hub), Integrations: integrations})
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatalf("engine Start: %v", err)
 	}
@@ -151,6 +151,10 @@ func TestLiveBrowser(t *testing.T) {
 		shot(t, ctx, "live-execution.png")
 	})
 
+	t.Run("ParallelMapRetryCatch", func(t *testing.T) {
+		browserShapes(t, tab(t, b))
+	})
+
 	t.Run("MachinePageFollowsRunningExecutions", func(t *testing.T) {
 		ctx := tab(t, b)
 		startWaits(t, eng, "waits-list")
@@ -214,4 +218,80 @@ func checkEventsOnce(t *testing.T, ctx context.Context, eng *engine.Engine, arn 
 		time.Sleep(40 * time.Millisecond)
 	}
 	fail(t, ctx, "every event once", fmt.Errorf("table ids %s, stored %s", got, strings.Join(want, ",")))
+}
+
+const shapesDefinition = `{
+  "StartAt": "Fan",
+  "States": {
+    "Fan": {"Type": "Parallel", "Next": "Each", "Branches": [
+      {"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 1, "End": true}}},
+      {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}
+    ]},
+    "Each": {"Type": "Map", "ItemsPath": "$", "Next": "Flaky",
+      "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": true}}}},
+    "Flaky": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"}, "Next": "Broken",
+      "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}]},
+    "Broken": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "g"}, "End": true,
+      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}]},
+    "Recover": {"Type": "Pass", "End": true}
+  }
+}`
+
+// browserShapes runs Parallel, Map, a retried Task and a caught failure
+// and checks the statuses, the Map's progress and a state's run details.
+func browserShapes(t *testing.T, ctx context.Context) {
+	cfg, err := engine.ParseMockConfig([]byte(`{
+	  "StateMachines": {"shapes": {"TestCases": {"T": {"Flaky": "FlakyResp", "Broken": "BrokenResp"}}}},
+	  "MockedResponses": {
+	    "FlakyResp": {"0": {"Throw": {"Error": "Lambda.Unknown", "Cause": "first try fails"}}, "1": {"Return": {"StatusCode": 200, "Payload": {"ok": 1}}}},
+	    "BrokenResp": {"0": {"Throw": {"Error": "Custom.Broken", "Cause": "always broken"}}}
+	  }
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, eng, _ := liveServer(t, &engine.MockIntegration{Config: cfg})
+	bg := context.Background()
+	sm, err := eng.CreateStateMachine(bg, engine.CreateStateMachineInput{Name: "shapes", Definition: shapesDefinition, RoleARN: "arn:aws:iam::123456789012:role/r"})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	x, err := eng.StartExecution(bg, engine.StartExecutionInput{StateMachineARN: sm.ARN, Name: "run-1", Input: `{}`, TestCase: "T"})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	run(t, ctx, "open execution page", chromedp.Navigate(url+"/state-machines/shapes/executions/run-1"), chromedp.WaitReady(chromedp.CSS(`[data-state-name="Fan"]`)))
+	byName := `Object.fromEntries([...document.querySelectorAll("[data-state-name]")].map(e => [e.dataset.stateName, e.dataset.status]))`
+	sawRetrying := false
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(30 * time.Millisecond) {
+		st := eval[map[string]string](t, ctx, "statuses", byName)
+		if st["Flaky"] == "retrying" {
+			sawRetrying = true
+		}
+		if eval[string](t, ctx, "exec status", `document.querySelector("[data-execution-status]").dataset.executionStatus`) != "running" {
+			break
+		}
+	}
+	want := map[string]string{"Fan": "succeeded", "A": "succeeded", "B": "succeeded", "Each": "succeeded", "Item": "succeeded",
+		"Flaky": "succeeded", "Broken": "caught", "Recover": "succeeded"}
+	got := eval[map[string]string](t, ctx, "final statuses", byName)
+	for k, v := range want {
+		if got[k] != v {
+			fail(t, ctx, "final statuses", fmt.Errorf("state %s is %q, want %q (all: %v)", k, got[k], v, got))
+		}
+	}
+	if !sawRetrying {
+		fail(t, ctx, "retrying", fmt.Errorf("Flaky never showed retrying during its 1 s retry interval"))
+	}
+	if p := eval[string](t, ctx, "paths", `[...document.querySelectorAll("[data-state-path]")].map(e => e.dataset.statePath).join(",")`); !strings.Contains(p, "/A") || !strings.Contains(p, "/Item") {
+		fail(t, ctx, "nested paths", fmt.Errorf("state paths %s: branch and iteration states should carry their container path", p))
+	}
+	mapText := eval[string](t, ctx, "map progress", `(() => { const g = document.querySelector('[data-state-name="Each"]'); return g.dataset.mapDone + "/" + g.dataset.mapTotal + "/" + g.dataset.mapFailed + " " + g.textContent })()`)
+	wantContains(t, ctx, "map progress", mapText, "2/2/0", "2 of 2 done")
+	wantContains(t, ctx, "retry count", eval[string](t, ctx, "flaky text", `document.querySelector('[data-state-name="Flaky"]').textContent`), "1 retry")
+	run(t, ctx, "select Broken", chromedp.Click(chromedp.CSS(`[data-state-name="Broken"]`)))
+	wantContains(t, ctx, "Broken details", text(t, ctx, "details", "[data-live-detail]"), "caught", "Custom.Broken", "always broken")
+	run(t, ctx, "select Item", chromedp.Click(chromedp.CSS(`[data-state-name="Item"]`)))
+	wantContains(t, ctx, "Item details", text(t, ctx, "details", "[data-live-detail]"), "Run 1", "Run 2")
+	checkEventsOnce(t, ctx, eng, x.ARN)
 }

@@ -77,6 +77,7 @@ function mount(root: HTMLElement) {
   const staticEvents = document.querySelector("[data-static-events]") as HTMLElement | null;
   if (staticEvents) staticEvents.hidden = true;
 
+  const retrying = new Set<string>(JSON.parse(document.getElementById("live-retrying")?.textContent || "null") || []);
   const byName = new Map<string, GNode>();
   for (const n of graph.nodes) byName.set(n.name, n);
   const states = new Map<string, StateInfo>();
@@ -170,7 +171,7 @@ function mount(root: HTMLElement) {
     const t = e.type;
     const dname = detailsStr(e, "name");
     let name = "";
-    if (t.endsWith("StateEntered") || t.endsWith("StateExited")) name = dname || "";
+    if (t.endsWith("StateEntered") || t.endsWith("StateExited") || t.startsWith("MapIteration")) name = dname || "";
     else if (t === "EvaluationFailed") name = detailsStr(e, "state") || "";
     else if (t.startsWith("Execution")) name = "";
     else name = evState.get(e.previousEventId) || "";
@@ -193,8 +194,11 @@ function mount(root: HTMLElement) {
       dirty.add(name);
     } else if (st && (/Failed$|TimedOut$/.test(t)) && !t.startsWith("Execution") && !t.startsWith("MapIteration")) {
       const r = openRun(st);
-      if (r) { r.error = detailsStr(e, "error"); r.cause = detailsStr(e, "cause"); r.failedNow = true; r.status = "failed"; }
-      st.status = "failed";
+      // With a Retry field the attempt may come again: show retrying until
+      // the next attempt, a catcher or the execution's end decides.
+      const status = retrying.has(name) ? "retrying" : "failed";
+      if (r) { r.error = detailsStr(e, "error"); r.cause = detailsStr(e, "cause"); r.failedNow = true; r.status = status; }
+      st.status = status;
       dirty.add(name);
     } else if (st && (t.endsWith("Scheduled") || t.endsWith("Started")) && !t.startsWith("Map") && !t.startsWith("Parallel")) {
       const r = openRun(st);
