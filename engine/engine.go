@@ -50,6 +50,7 @@ type Engine struct {
 	mu      sync.Mutex
 	active  map[string]*active
 	tokens  map[string]*tokenRef // running tasks by task token
+	acts    activities           // activity registry and task queues
 	started bool
 	stopped bool
 	ctx     context.Context
@@ -500,6 +501,12 @@ func (a *active) dispatch(req *TaskRequest) {
 			in.Start(e.ctx, req, done)
 			return
 		}
+	}
+	// Activities are the engine's own: tasks wait in a queue for workers
+	// (mocks above still win, so `stepwise run --mock-config` can stub them).
+	if isActivityARN(req.Resource) && req.Token != "" {
+		e.enqueueActivity(req)
+		return
 	}
 	done(noIntegration(req))
 }
