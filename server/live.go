@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"net/http"
+	"sort"
 
 	"github.com/labstack/echo/v4"
 
