@@ -16,6 +16,7 @@ type MemStore struct {
 	order    []*memExec // creation order
 	mapRuns  map[string]*MapRun
 	runOrder []*MapRun
+	vers     memVersions // versions and aliases (versions_memstore.go)
 }
 
 type memExec struct {

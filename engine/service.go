@@ -174,9 +174,20 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 	if err := checkARN(smARN, "stateMachine"); err != nil {
 		return nil, nil, err
 	}
+	// A version or alias ARN runs that version (versions.go).
+	q, err := e.resolveQualified(ctx, smARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	if q != nil {
+		smARN = q.stateMachineARN
+	}
 	sm, err := e.store.GetStateMachine(ctx, smARN)
 	if err != nil {
 		return nil, nil, err
+	}
+	if q != nil {
+		sm = q.apply(sm)
 	}
 	if sync && sm.Type != Express {
 		return nil, nil, Errorf(StateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
@@ -220,6 +231,9 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 			return existing, nil, nil
 		}
 		return nil, nil, Errorf(ExecutionAlreadyExists, "Execution Already Exists: '%s'", x.ARN)
+	}
+	if q != nil {
+		e.recordQualified(ctx, x.ARN, q)
 	}
 	x.LastEventID = 1
 	ret := x.Clone()

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) engine.Store) {
 		{"ListExecutions", testListExecutions},
 		{"Recover", testRecover},
 		{"MapRuns", testMapRuns},
+		{"VersionsAndAliases", testVersions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
