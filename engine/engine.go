@@ -496,11 +496,19 @@ func (a *active) registerToken(req *TaskRequest) *tokenRef {
 func (a *active) dispatch(req *TaskRequest) {
 	e := a.e
 	done := a.registerToken(req).done
+	nested := isNested(req.Resource)
 	for _, in := range e.opts.Integrations {
+		if _, cb := in.(CallbackIntegration); cb && nested {
+			continue // the engine starts the child, then waits for the token
+		}
 		if in.Handles(req) {
 			in.Start(e.ctx, req, done)
 			return
 		}
+	}
+	if nested {
+		e.startNested(e.ctx, req, done)
+		return
 	}
 	// Activities are the engine's own: tasks wait in a queue for workers
 	// (mocks above still win, so `stepwise run --mock-config` can stub them).
