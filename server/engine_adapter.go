@@ -138,15 +138,16 @@ func marshalOrNil(v any, isNil bool) []byte {
 
 // CreateStateMachine implements Engine.
 func (a *EngineAdapter) CreateStateMachine(ctx context.Context, in *CreateStateMachineInput) (*CreateStateMachineOutput, error) {
-	if in.Publish != nil && *in.Publish {
-		return nil, &Error{Code: ErrUnsupportedOperation, Message: "Stepwise does not support publishing state machine versions yet (publish=true in CreateStateMachine)"}
-	}
-	sm, err := a.eng.CreateStateMachine(ctx, engine.CreateStateMachineInput{
+	cin := engine.CreateStateMachineInput{
 		Name: str(in.Name), Definition: str(in.Definition), RoleARN: str(in.RoleArn), Type: engine.Type(str(in.Type)),
 		Tags:          tagMap(in.Tags),
 		LoggingConfig: marshalOrNil(in.LoggingConfiguration, in.LoggingConfiguration == nil),
 		TracingConfig: marshalOrNil(in.TracingConfiguration, in.TracingConfiguration == nil),
-	})
+	}
+	if in.Publish != nil && *in.Publish {
+		return a.createPublished(ctx, cin, str(in.VersionDescription))
+	}
+	sm, err := a.eng.CreateStateMachine(ctx, cin)
 	if err != nil {
 		return nil, convertErr(err)
 	}
@@ -155,10 +156,11 @@ func (a *EngineAdapter) CreateStateMachine(ctx context.Context, in *CreateStateM
 
 // UpdateStateMachine implements Engine.
 func (a *EngineAdapter) UpdateStateMachine(ctx context.Context, in *UpdateStateMachineInput) (*UpdateStateMachineOutput, error) {
+	uin := engine.UpdateStateMachineInput{ARN: str(in.StateMachineArn), Definition: str(in.Definition), RoleARN: str(in.RoleArn)}
 	if in.Publish != nil && *in.Publish {
-		return nil, &Error{Code: ErrUnsupportedOperation, Message: "Stepwise does not support publishing state machine versions yet (publish=true in UpdateStateMachine)"}
+		return a.updatePublished(ctx, uin, str(in.VersionDescription))
 	}
-	sm, err := a.eng.UpdateStateMachine(ctx, engine.UpdateStateMachineInput{ARN: str(in.StateMachineArn), Definition: str(in.Definition), RoleARN: str(in.RoleArn)})
+	sm, err := a.eng.UpdateStateMachine(ctx, uin)
 	if err != nil {
 		return nil, convertErr(err)
 	}
@@ -299,7 +301,7 @@ func (a *EngineAdapter) DescribeExecution(ctx context.Context, arn string) (*Exe
 	if err != nil {
 		return nil, convertErr(err)
 	}
-	return fromEngineExecution(x), nil
+	return a.withVersion(ctx, fromEngineExecution(x))
 }
 
 // ListExecutions implements Engine.
