@@ -18,6 +18,7 @@ import (
 func (d *designerUI) registerInspector(g *echo.Group) {
 	g.GET("/designer/drafts/:id/inspector", d.inspector)
 	g.POST("/designer/drafts/:id/inspector/field", d.inspectorField)
+	g.POST("/designer/drafts/:id/inspector/list", d.inspectorList)
 	g.POST("/designer/drafts/:id/test-state", d.testState)
 }
 
@@ -30,8 +31,12 @@ func (d *designerUI) inspector(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, strings.TrimPrefix(err.Error(), "designer: "))
 	}
+	lists, err := v.Doc.StructuredLists(in.State)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return d.s.render(c, http.StatusOK, views.Inspector(views.InspectorView{DraftURL: draftURL(v.ID), Version: v.Version, In: in}))
+	return d.s.render(c, http.StatusOK, views.Inspector(views.InspectorView{DraftURL: draftURL(v.ID), Version: v.Version, In: in, Lists: lists}))
 }
 
 // fieldRequest is the body of POST <draft>/inspector/field.
@@ -59,8 +64,40 @@ func (d *designerUI) inspectorField(c echo.Context) error {
 			return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: strings.TrimPrefix(err.Error(), "designer: ")})
 		}
 	}
+	return d.applyInspectorOp(c, req.Version, op)
+}
+
+// listRequest is the body of POST <draft>/inspector/list: a change made in
+// the structured editors of Choices, Retry or Catch.
+type listRequest struct {
+	Version int64 `json:"version"`
+	designer.ListEdit
+}
+
+func (d *designerUI) inspectorList(c echo.Context) error {
+	var req listRequest
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return c.JSON(http.StatusBadRequest, opFailure{Error: "The request is not JSON: " + err.Error()})
+	}
+	doc, _, err := d.ed.Document(c.Request().Context(), param(c, "id"))
+	if designer.IsNotFound(err) {
+		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
+	}
+	if err != nil {
+		return err
+	}
+	op, err := doc.ListOp(req.ListEdit)
+	if err != nil {
+		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: strings.TrimPrefix(err.Error(), "designer: ")})
+	}
+	return d.applyInspectorOp(c, req.Version, op)
+}
+
+// applyInspectorOp applies an inspector's operation to the draft at the
+// version the form showed, answering with the new draft view.
+func (d *designerUI) applyInspectorOp(c echo.Context, version int64, op designer.Op) error {
 	ctx := c.Request().Context()
-	v, err := d.ed.Apply(ctx, param(c, "id"), req.Version, op)
+	v, err := d.ed.Apply(ctx, param(c, "id"), version, op)
 	var oe *designer.OpError
 	switch {
 	case err == nil:

@@ -17,8 +17,8 @@ import (
 )
 
 // TestInspectorBrowser sets a Choice rule (an And of two comparisons), a
-// Retry with backoff and a Catch through the inspector only; the ASL must
-// equal the golden file. It then tests the Task state from the inspector.
+// Retry with backoff and a Catch through the inspector's structured editors
+// only; the ASL must equal the golden file. It then tests the Task state from the inspector.
 func TestInspectorBrowser(t *testing.T) {
 	t.Parallel()
 	bctx := browser(t)
@@ -31,7 +31,10 @@ func TestInspectorBrowser(t *testing.T) {
 	}
 	ctx := openDesignerTab(t, bctx, base+c.draft)
 
-	edit := func(state, field, value string) {
+	// act selects the state, waits for its form, runs do on the element at
+	// css inside the form and waits until the draft changed and the form
+	// shows the new version.
+	act := func(state, css, desc string, do func(sel string) []chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		x, y := centerOf(t, ctx, sel("data-state-path", state))
 		run(t, ctx, "select "+state, chromedp.MouseClickXY(x, y))
@@ -39,20 +42,57 @@ func TestInspectorBrowser(t *testing.T) {
 			` && document.querySelector("[data-inspector] [data-inspector-name]").textContent === `+strconvQuote(state))
 		settled := `document.querySelector("[data-inspector-form]")?.dataset.version === String(window.__dz.view.version) && !document.querySelector(".dz-status")?.textContent.includes("Saving")`
 		waitJS(t, ctx, "inspector settled", settled)
-		fsel := `[data-inspector-form] [data-field=` + strconvQuote(field) + `]`
+		fsel := `[data-inspector-form] ` + css
 		before := eval[float64](t, ctx, "version", `window.__dz.view.version`)
-		run(t, ctx, "set "+state+"."+field, chromedp.Focus(chromedp.CSS(fsel)), chromedp.SetValue(chromedp.CSS(fsel), value))
-		eval[bool](t, ctx, "change "+field, `document.querySelector(`+strconvQuote(fsel)+`).dispatchEvent(new Event("change", {bubbles: true}))`)
-		waitJS(t, ctx, "applied "+field, `window.__dz.view.version > `+jsonNum(before))
+		run(t, ctx, desc, do(fsel)...)
+		waitJS(t, ctx, "applied "+desc, `window.__dz.view.version > `+jsonNum(before))
 		waitJS(t, ctx, "inspector reloaded", settled)
 	}
-	edit("Check", "Choices", `[{"And": [{"Variable": "$.amount", "NumericGreaterThan": 100}, {"Variable": "$.currency", "StringEquals": "EUR"}], "Next": "Failed"}]`)
+	set := func(state, css, value string) {
+		t.Helper()
+		act(state, css, "set "+state+" "+css, func(fsel string) []chromedp.Action[chromedp.Void] {
+			run(t, ctx, "set "+css, chromedp.Focus(chromedp.CSS(fsel)), chromedp.SetValue(chromedp.CSS(fsel), value))
+			eval[bool](t, ctx, "change "+css, `document.querySelector(`+strconvQuote(fsel)+`).dispatchEvent(new Event("change", {bubbles: true}))`)
+			return nil
+		})
+	}
+	click := func(state, css string) {
+		t.Helper()
+		act(state, css, "click "+state+" "+css, func(fsel string) []chromedp.Action[chromedp.Void] {
+			return []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(fsel))}
+		})
+	}
+	list := func(field, path, key string) string {
+		return `[data-list=` + strconvQuote(field) + `][data-path=` + strconvQuote(path) + `][data-key=` + strconvQuote(key) + `]`
+	}
+
+	// The Choice rule builder: an And of two comparisons going to Failed.
+	click("Check", `[data-list-editor="Choices"] > button[data-action="add"]`)
+	set("Check", `select[data-path="/0"][data-action="kind"]`, "And")
+	set("Check", list("Choices", "/0/And/0", "Variable"), "$.amount")
+	set("Check", `select[data-path="/0/And/0"][data-action="operator"]`, "NumericGreaterThan")
+	set("Check", list("Choices", "/0/And/0", "Operand"), "100")
+	set("Check", list("Choices", "/0/And/1", "Variable"), "$.currency")
+	set("Check", list("Choices", "/0/And/1", "Operand"), "EUR")
+	set("Check", list("Choices", "/0", "Next"), "Failed")
 	waitJS(t, ctx, "choice edge drawn", `!!document.querySelector('[data-edge-kind="choice"][data-edge-to="Failed"]')`)
-	edit("Charge", "Retry", `[{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}]`)
-	waitJS(t, ctx, "backoff schedule shown", `document.querySelector("[data-inspector-form]").textContent.includes("States.TaskFailed: retries after 2s, 4s, 8s.")`)
-	edit("Charge", "Catch", `[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}]`)
+	if got := eval[string](t, ctx, "rule summary", `document.querySelector("[data-rule-summary]").textContent`); got != `($.amount > 100 and $.currency == "EUR")` {
+		t.Fatalf("rule summary %q", got)
+	}
+	shot(t, ctx, "inspector-choice-light.png")
+	// A retrier with backoff; its schedule shows under it.
+	click("Charge", `[data-list-editor="Retry"] > button[data-action="add"]`)
+	set("Charge", list("Retry", "/0", "ErrorEquals"), "States.TaskFailed")
+	set("Charge", list("Retry", "/0", "IntervalSeconds"), "2")
+	set("Charge", list("Retry", "/0", "MaxAttempts"), "3")
+	set("Charge", list("Retry", "/0", "BackoffRate"), "2")
+	waitJS(t, ctx, "backoff schedule shown", `document.querySelector("[data-retry-schedule]")?.textContent === "States.TaskFailed: retries after 2s, 4s, 8s."`)
+	// A catcher of every error to Failed.
+	click("Charge", `[data-list-editor="Catch"] > button[data-action="add"]`)
+	set("Charge", list("Catch", "/0", "ResultPath"), "$.error")
+	set("Charge", list("Catch", "/0", "Next"), "Failed")
 	waitJS(t, ctx, "catch edge drawn", `!!document.querySelector('[data-edge-kind="catch"][data-edge-to="Failed"]')`)
-	edit("Charge", "Comment", "Charges the card")
+	set("Charge", `[data-field="Comment"]`, "Charges the card")
 
 	resp, err := http.Get(base + c.draft + "/asl.json")
 	if err != nil {

@@ -27,19 +27,40 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     // Keep what the user is typing: re-render only when focus is elsewhere.
     const active = document.activeElement as HTMLElement | null;
     const field = active && el.contains(active) ? (active.dataset.field || (active.hasAttribute("data-rename") ? "#name" : "")) : "";
+    const listSel = active && el.contains(active) && active.dataset.list && active.dataset.key
+      ? `[data-list="${CSS.escape(active.dataset.list)}"][data-path="${CSS.escape(active.dataset.path || "")}"][data-key="${CSS.escape(active.dataset.key)}"]` : "";
+    const openAdvanced = Array.from(el.querySelectorAll<HTMLElement>("[data-list-editor] > details[open]")).map((d) => d.parentElement?.dataset.listEditor || "");
     const openTest = !!el.querySelector("details[data-test-state][open]");
     el.innerHTML = html;
     if (openTest) el.querySelector("details[data-test-state]")?.setAttribute("open", "");
     if (field) (el.querySelector(field === "#name" ? "[data-rename]" : `[data-field="${CSS.escape(field)}"]`) as HTMLElement | null)?.focus();
+    if (listSel) (el.querySelector(listSel) as HTMLElement | null)?.focus();
+    for (const f of openAdvanced) el.querySelector(`[data-list-editor="${CSS.escape(f)}"] > details`)?.setAttribute("open", "");
     shown = name;
   }
 
-  function post(body: Record<string, unknown>) {
-    return host.enqueue(() => postNow(body));
+  function post(body: Record<string, unknown>, route = "/inspector/field") {
+    return host.enqueue(() => postNow(body, route));
   }
 
-  async function postNow(body: Record<string, unknown>) {
-    const res = await fetch(host.draftURL + "/inspector/field", {
+  // A structured editor's change (Choices, Retry, Catch): the server turns it
+  // into the operation that sets the whole list.
+  function postList(t: HTMLElement, value: string) {
+    const state = el.querySelector<HTMLElement>("[data-inspector-form]")?.dataset.state || "";
+    if (!state) return Promise.resolve(null);
+    const d = t.dataset;
+    return post({ state, field: d.list, path: d.path || "", action: d.action, key: d.key || "", value }, "/inspector/list");
+  }
+
+  el.addEventListener("click", (ev) => {
+    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>("button[data-list]");
+    if (!b || !el.contains(b)) return;
+    ev.preventDefault();
+    void postList(b, b.dataset.value || "");
+  });
+
+  async function postNow(body: Record<string, unknown>, route: string) {
+    const res = await fetch(host.draftURL + route, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": host.csrf },
       body: JSON.stringify({ version: host.version(), ...body }),
@@ -58,6 +79,17 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     const t = ev.target as HTMLInputElement | HTMLTextAreaElement;
     const state = el.querySelector<HTMLElement>("[data-inspector-form]")?.dataset.state || "";
     if (!state || t.closest("[data-test-form]")) return;
+    if (t.hasAttribute("data-add-error")) {
+      // Append the picked States.* name to the ErrorEquals next to it.
+      const input = t.parentElement?.querySelector<HTMLInputElement>('input[data-key="ErrorEquals"]');
+      if (!input || !t.value) return;
+      const names = input.value.split(",").map((n) => n.trim()).filter((n) => n);
+      if (!names.includes(t.value)) names.push(t.value);
+      input.value = names.join(", ");
+      await postList(input, input.value);
+      return;
+    }
+    if (t.dataset.list) { await postList(t, t.value); return; }
     if (t.hasAttribute("data-rename")) {
       const to = t.value.trim();
       if (!to || to === state) return;
