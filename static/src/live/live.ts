@@ -12,7 +12,7 @@ const NODE_W = 180, NODE_H = 46, LANE_PAD = 22, LANE_HEAD = 26;
 interface Ev { id: number; previousEventId: number; ts: number; type: string; details?: Record<string, unknown> }
 interface Run {
   eventId: number; start: number; end?: number; input?: string; output?: string;
-  error?: string; cause?: string; status: string; retries: number; failedNow: boolean; path: string;
+  error?: string; cause?: string; status: string; retries: number; failedNow: boolean; iter: string;
 }
 interface StateInfo { name: string; status: string; runs: Run[]; retries: number; mapTotal: number; mapDone: number; mapFailed: number }
 
@@ -83,10 +83,18 @@ function mount(root: HTMLElement) {
   const states = new Map<string, StateInfo>();
   for (const n of graph.nodes) states.set(n.name, { name: n.name, status: "pending", runs: [], retries: 0, mapTotal: 0, mapDone: 0, mapFailed: 0 });
   const evState = new Map<number, string>();
+  // evIter names the Map iteration ("Map#index") an event belongs to, so a
+  // Map's detail can open one iteration's own picture.
+  const evIter = new Map<number, string>();
+  const iterations = new Map<string, Map<number, string>>(); // Map name → index → status
+  let focusIter = "";
   const ids: number[] = [];
   let lastId = 0, startTs = 0, endTs = 0, execStatus = root.dataset.executionStatus || "running";
   let selected = "";
-  const stats = { reconnects: 0, duplicates: 0, ids };
+  // stats is read by the browser tests: log holds every status change
+  // ("State:status") in the order the events made them.
+  const stats = { reconnects: 0, duplicates: 0, ids, log: [] as string[] };
+  const logged = new Map<string, string>();
   (window as unknown as { __live: unknown }).__live = stats;
 
   // ---------- the diagram ----------
@@ -151,6 +159,15 @@ function mount(root: HTMLElement) {
     const g = (ev.target as Element).closest<SVGGElement>(".lv-node");
     if (g) select(g.dataset.stateName!);
   });
+  detail.addEventListener("click", (ev) => {
+    const b = (ev.target as Element).closest<HTMLButtonElement>("button[data-iter]");
+    if (!b) return;
+    focusIter = b.dataset.iter || "";
+    for (const n of graph.nodes) dirty.add(n.name);
+    const keep = selected;
+    paintStates();
+    select(keep);
+  });
   canvas.addEventListener("keydown", (ev) => {
     const g = (ev.target as Element).closest<SVGGElement>(".lv-node");
     if (g && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(g.dataset.stateName!); }
@@ -176,6 +193,16 @@ function mount(root: HTMLElement) {
     else if (t.startsWith("Execution")) name = "";
     else name = evState.get(e.previousEventId) || "";
     if (name) evState.set(e.id, name);
+    let iter = evIter.get(e.previousEventId) || "";
+    if (t.startsWith("MapIteration") && dname) {
+      const idx = Number((e.details || {}).index);
+      iter = dname + "#" + idx;
+      const its = iterations.get(dname) || new Map<number, string>();
+      its.set(idx, t === "MapIterationStarted" ? "running" : t === "MapIterationSucceeded" ? "succeeded" : t === "MapIterationFailed" ? "failed" : "aborted");
+      iterations.set(dname, its);
+      if (t !== "MapIterationStarted") iter = evIter.get(e.previousEventId) === iter ? "" : evIter.get(e.previousEventId) || "";
+    }
+    if (iter) evIter.set(e.id, iter);
     const st = name ? states.get(name) : undefined;
     if (t.endsWith("StateEntered") && st) {
       // The state this one follows may have failed and been caught.
@@ -185,7 +212,7 @@ function mount(root: HTMLElement) {
         const pr = ps && openRun(ps);
         if (ps && pr && pr.failedNow) { pr.status = "caught"; pr.end = e.ts; ps.status = "caught"; dirty.add(prev); }
       }
-      st.runs.push({ eventId: e.id, start: e.ts, input: detailsStr(e, "input"), status: "running", retries: 0, failedNow: false, path: "" });
+      st.runs.push({ eventId: e.id, start: e.ts, input: detailsStr(e, "input"), status: "running", retries: 0, failedNow: false, iter: evIter.get(e.id) || "" });
       st.status = "running";
       dirty.add(name);
     } else if (t.endsWith("StateExited") && st) {
@@ -226,6 +253,10 @@ function mount(root: HTMLElement) {
     } else if (t === "ExecutionStarted") {
       execStatus = "running";
       root.dataset.executionStatus = execStatus;
+    }
+    for (const n of dirty) {
+      const s = states.get(n)!.status;
+      if (logged.get(n) !== s) { logged.set(n, s); stats.log.push(n + ":" + s); }
     }
     addRow(e, name);
   }
@@ -273,11 +304,26 @@ function mount(root: HTMLElement) {
     tbody.appendChild(tr);
   }
 
+  // inFocus tells whether a state sits inside the Map whose iteration is
+  // focused (its processor, at any depth).
+  function inFocus(n: GNode): boolean {
+    if (!focusIter) return false;
+    const mapNode = byName.get(focusIter.slice(0, focusIter.lastIndexOf("#")));
+    if (!mapNode) return false;
+    for (let c = graph.containers.find((k) => k.id === n.container); c; c = graph.containers.find((k) => k.id === c!.parent)) {
+      if (c.state === mapNode.path) return true;
+    }
+    return false;
+  }
+
   function paintStates() {
     for (const name of dirty) {
       const g = nodeEls.get(name), st = states.get(name);
       if (!g || !st) continue;
-      g.dataset.status = st.status;
+      const focused = inFocus(byName.get(name)!);
+      const runs = focused ? st.runs.filter((r) => r.iter === focusIter) : st.runs;
+      g.dataset.status = focused ? (runs.length ? runs[runs.length - 1].status : "pending") : st.status;
+      g.classList.toggle("lv-focused", focused);
       const n = byName.get(name)!;
       let sub = n.type;
       if (n.type === "Map" && st.mapTotal > 0) sub = `${st.mapDone} of ${st.mapTotal} done` + (st.mapFailed ? `, ${st.mapFailed} failed` : "");
@@ -296,10 +342,22 @@ function mount(root: HTMLElement) {
     const st = states.get(name);
     if (!st) return;
     let h = `<h3 class="break">${esc(name)}</h3><p class="muted small">${esc(byName.get(name)?.type || "")} · ${esc(st.status)}</p>`;
+    const its = iterations.get(name);
+    if (its && its.size) {
+      h += `<p class="small muted">Iterations: open one to colour its states</p><div class="lv-iters">`;
+      if (focusIter.startsWith(name + "#")) h += `<button type="button" class="btn btn-sm" data-iter="">All iterations</button>`;
+      [...its.entries()].sort((a, b) => a[0] - b[0]).slice(0, 500).forEach(([i, s]) => {
+        const key = name + "#" + i;
+        h += `<button type="button" class="btn btn-sm lv-iter lv-s-${esc(s)}${focusIter === key ? " selected" : ""}" data-iter="${esc(key)}" title="${esc(s)}">${i}</button>`;
+      });
+      h += `</div>`;
+    }
     if (!st.runs.length) h += `<p class="muted">Not entered yet.</p>`;
-    st.runs.forEach((r, i) => {
+    const shown = focusIter && inFocus(byName.get(name)!) ? st.runs.filter((r) => r.iter === focusIter) : st.runs;
+    shown.forEach((r, i) => {
       const dur = r.end !== undefined ? fmtMs(r.end - r.start) : fmtMs(Date.now() - r.start) + " so far";
-      h += `<div class="lv-run" data-run="${i + 1}" data-run-status="${esc(r.status)}"><p class="strong">Run ${i + 1} · ${esc(r.status)} · ${esc(dur)}${r.retries ? ` · ${r.retries} retries` : ""}</p>`;
+      const it = r.iter ? ` · iteration ${esc(r.iter.slice(r.iter.lastIndexOf("#") + 1))}` : "";
+      h += `<div class="lv-run" data-run="${i + 1}" data-run-status="${esc(r.status)}"><p class="strong">Run ${i + 1} · ${esc(r.status)} · ${esc(dur)}${it}${r.retries ? ` · ${r.retries} retries` : ""}</p>`;
       if (r.input !== undefined) h += `<p class="small muted">Input</p><pre class="code-block small">${esc(pretty(r.input))}</pre>`;
       if (r.output !== undefined) h += `<p class="small muted">Output</p><pre class="code-block small">${esc(pretty(r.output))}</pre>`;
       if (r.error !== undefined) h += `<p class="small muted">Error</p><pre class="code-block small" data-run-error>${esc(r.error)}</pre>`;
