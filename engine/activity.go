@@ -265,7 +265,7 @@ func (e *Engine) GetActivityTask(ctx context.Context, arn, worker string) (token
 			}
 		}
 		// A task whose state ended (timeout, stop) is dropped.
-		if e.tokenLive(t.token) {
+		if e.markStarted(t.token, worker) {
 			return t.token, t.input, nil
 		}
 	}
@@ -297,4 +297,26 @@ func (e *Engine) ActivityStatus(ctx context.Context, arn string) (pending int, w
 		return strings.Compare(workers[i].Name, workers[j].Name) < 0
 	})
 	return pending, workers, nil
+}
+
+// activityStarted records that a worker took the activity task id.
+func (r *run) activityStarted(id, worker string) {
+	f, ok := r.tasks[id]
+	if !ok || r.done {
+		return
+	}
+	r.emit(f, "ActivityStarted", &detail{name: worker})
+}
+
+// markStarted writes ActivityStarted for the task with the token before the
+// worker gets the token, so the event precedes the worker's answer.
+func (e *Engine) markStarted(token, worker string) bool {
+	e.mu.Lock()
+	ref := e.tokens[token]
+	e.mu.Unlock()
+	if ref == nil {
+		return false
+	}
+	ref.a.deliver(func(r *run) { r.activityStarted(ref.id, worker) })
+	return true
 }

@@ -105,6 +105,25 @@ func appendDetails(b []byte, typ string, d *detail) []byte {
 			b = appendKey(b, &first, "heartbeatInSeconds")
 			b = strconv.AppendInt(b, d.heartbeat, 10)
 		}
+	case "ActivityScheduled":
+		b = appendKey(b, &first, "resource")
+		b = jsonv.AppendString(b, d.resource)
+		b = appendJSONText(b, &first, "input", d.input, "", false)
+		if d.timeout > 0 {
+			b = appendKey(b, &first, "timeoutInSeconds")
+			b = strconv.AppendInt(b, d.timeout, 10)
+		}
+		if d.heartbeat > 0 {
+			b = appendKey(b, &first, "heartbeatInSeconds")
+			b = strconv.AppendInt(b, d.heartbeat, 10)
+		}
+	case "ActivityStarted":
+		b = appendKey(b, &first, "workerName")
+		b = jsonv.AppendString(b, d.name)
+	case "ActivitySucceeded":
+		b = appendJSONText(b, &first, "output", d.output, "", false)
+	case "ActivityFailed", "ActivityTimedOut", "ActivityScheduleFailed":
+		b = appendErr(b, &first, d)
 	case "TaskStarted", "TaskSubmitted":
 		b = appendKey(b, &first, "resourceType")
 		b = jsonv.AppendString(b, d.resourceType)

@@ -802,7 +802,11 @@ func (r *run) timerFired(id string) {
 		r.cancelTaskTimers(f)
 		rt, res := resourceParts(f.st.resource)
 		d := detail{resourceType: rt, resource: res, errName: name, hasErr: true}
-		r.emit(f, "TaskTimedOut", &d)
+		if isActivityARN(f.st.resource) {
+			r.emit(f, "ActivityTimedOut", &d)
+		} else {
+			r.emit(f, "TaskTimedOut", &d)
+		}
 		f.taskID = ""
 		f.status = frRunning
 		r.fail(f, &stateErr{name: name})

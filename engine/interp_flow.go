@@ -76,8 +76,14 @@ func (r *run) execTask(f *frame) {
 		heartbeat = n
 	}
 	rt, res := resourceParts(st.resource)
-	d := detail{resourceType: rt, resource: res, region: r.arns.Region, params: params, timeout: timeout, heartbeat: heartbeat}
-	r.emit(f, "TaskScheduled", &d)
+	activity := isActivityARN(st.resource)
+	if activity {
+		d := detail{resource: st.resource, input: params, timeout: timeout, heartbeat: heartbeat}
+		r.emit(f, "ActivityScheduled", &d)
+	} else {
+		d := detail{resourceType: rt, resource: res, region: r.arns.Region, params: params, timeout: timeout, heartbeat: heartbeat}
+		r.emit(f, "TaskScheduled", &d)
+	}
 	r.tasks[id] = f
 	if r.invokes == nil {
 		r.invokes = map[string]int{}
@@ -95,8 +101,10 @@ func (r *run) execTask(f *frame) {
 	if heartbeat > 0 {
 		r.armTimer(f, timerHeartbeat, r.now().Add(secondsDuration(heartbeat)))
 	}
-	d2 := detail{resourceType: rt, resource: res}
-	r.emit(f, "TaskStarted", &d2)
+	if !activity { // ActivityStarted comes when a worker takes the task
+		d2 := detail{resourceType: rt, resource: res}
+		r.emit(f, "TaskStarted", &d2)
+	}
 	f.status = frBlocked
 }
 
@@ -111,13 +119,22 @@ func (r *run) taskDone(id string, res TaskResult) {
 	f.taskID = ""
 	f.status = frRunning
 	rt, rs := resourceParts(f.st.resource)
+	activity := isActivityARN(f.st.resource)
 	if res.Failed {
 		d := detail{resourceType: rt, resource: rs, errName: res.Error, hasErr: res.Error != "", cause: res.Cause, hasCause: res.Cause != ""}
-		r.emit(f, "TaskFailed", &d)
+		if activity {
+			r.emit(f, "ActivityFailed", &d)
+		} else {
+			r.emit(f, "TaskFailed", &d)
+		}
 		r.fail(f, &stateErr{name: res.Error, cause: res.Cause, hasCause: true})
 	} else {
 		d := detail{resourceType: rt, resource: rs, output: res.Output}
-		r.emit(f, "TaskSucceeded", &d)
+		if activity {
+			r.emit(f, "ActivitySucceeded", &d)
+		} else {
+			r.emit(f, "TaskSucceeded", &d)
+		}
 		if f.st.jsonata != nil {
 			r.jfinish(f, f.st.next, jenv{input: f.raw, result: res.Output, hasResult: true}, res.Output)
 		} else {

@@ -203,16 +203,34 @@ func TestSDKActivityHeartbeatTimeout(t *testing.T) {
 	}
 	h := must[*sfn.GetExecutionHistoryOutput](t, "GetExecutionHistory")(c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: x.ExecutionArn}))
 	var timedOut time.Time
+	var trail []string
 	for _, e := range h.Events {
-		if e.Type == types.HistoryEventTypeTaskTimedOut {
-			if aws.ToString(e.TaskTimedOutEventDetails.Error) != "States.HeartbeatTimeout" {
-				t.Errorf("TaskTimedOut error = %q", aws.ToString(e.TaskTimedOutEventDetails.Error))
+		switch e.Type {
+		case types.HistoryEventTypeActivityScheduled:
+			d := e.ActivityScheduledEventDetails
+			if aws.ToString(d.Resource) != act || aws.ToString(d.Input) != `{"job":1}` || aws.ToInt64(d.HeartbeatInSeconds) != 1 {
+				t.Errorf("ActivityScheduled = %+v", d)
+			}
+			trail = append(trail, "scheduled")
+		case types.HistoryEventTypeActivityStarted:
+			trail = append(trail, "started by "+aws.ToString(e.ActivityStartedEventDetails.WorkerName))
+		case types.HistoryEventTypeActivityTimedOut:
+			if aws.ToString(e.ActivityTimedOutEventDetails.Error) != "States.HeartbeatTimeout" {
+				t.Errorf("ActivityTimedOut error = %q", aws.ToString(e.ActivityTimedOutEventDetails.Error))
 			}
 			timedOut = *e.Timestamp
+			trail = append(trail, "timed out")
+		case types.HistoryEventTypeActivitySucceeded:
+			trail = append(trail, "succeeded "+aws.ToString(e.ActivitySucceededEventDetails.Output))
+		case types.HistoryEventTypeTaskScheduled, types.HistoryEventTypeTaskStarted:
+			t.Errorf("activity task recorded as %s", e.Type)
 		}
 	}
+	if want := `[scheduled started by quitter timed out scheduled started by finisher succeeded {"ok":true}]`; fmt.Sprint(trail) != want {
+		t.Errorf("activity events %v, want %s", trail, want)
+	}
 	if timedOut.IsZero() {
-		t.Fatal("no TaskTimedOut event")
+		t.Fatal("no ActivityTimedOut event")
 	}
 	// The deadline is one HeartbeatSeconds after the last heartbeat; the
 	// timeout must follow it by less than a second.
