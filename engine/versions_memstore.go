@@ -12,6 +12,7 @@ type memVersions struct {
 	aliases  map[string]*StateMachineAlias
 	counters map[string]int64 // machine ARN → last version number given
 	execs    map[string]ExecutionVersion
+	redrives map[string]Redrive // redrive_memstore.go
 }
 
 func (m *memVersions) init() {
@@ -20,6 +21,7 @@ func (m *memVersions) init() {
 		m.aliases = map[string]*StateMachineAlias{}
 		m.counters = map[string]int64{}
 		m.execs = map[string]ExecutionVersion{}
+		m.redrives = map[string]Redrive{}
 	}
 }
 

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) engine.Store) {
 		{"Recover", testRecover},
 		{"MapRuns", testMapRuns},
 		{"VersionsAndAliases", testVersions},
+		{"Redrives", testRedrives},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

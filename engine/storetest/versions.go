@@ -137,3 +137,26 @@ func testVersions(t *testing.T, s engine.Store) {
 		}
 	}
 }
+
+// testRedrives runs against stores that implement engine.RedriveStore.
+func testRedrives(t *testing.T, s engine.Store) {
+	rs, ok := s.(engine.RedriveStore)
+	if !ok {
+		t.Skip("the store does not implement engine.RedriveStore")
+	}
+	ctx := context.Background()
+	x := "arn:aws:states:us-east-1:123456789012:execution:m:x"
+	if got, err := rs.GetRedrive(ctx, x); err != nil || got != (engine.Redrive{}) {
+		t.Fatalf("GetRedrive before any = %+v, %v", got, err)
+	}
+	for i := 1; i <= 2; i++ {
+		want := engine.Redrive{Count: i, Date: t0.Add(time.Duration(i) * time.Minute)}
+		if err := rs.PutRedrive(ctx, x, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := rs.GetRedrive(ctx, x)
+		if err != nil || got.Count != want.Count || !got.Date.Equal(want.Date) {
+			t.Fatalf("GetRedrive = %+v, %v; want %+v", got, err, want)
+		}
+	}
+}

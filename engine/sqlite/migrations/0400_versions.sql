@@ -44,3 +44,10 @@ CREATE TABLE execution_versions (
 	version_arn   TEXT NOT NULL,
 	alias_arn     TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Redrive records of executions (engine/redrive.go).
+CREATE TABLE execution_redrives (
+	execution_arn TEXT PRIMARY KEY,
+	redrive_count INTEGER NOT NULL,
+	redrive_date  INTEGER NOT NULL
+) WITHOUT ROWID;
