@@ -129,6 +129,9 @@ func appendDetails(b []byte, typ string, d *detail) []byte {
 		b = jsonv.AppendString(b, d.resourceType)
 		b = appendKey(b, &first, "resource")
 		b = jsonv.AppendString(b, d.resource)
+		if typ == "TaskSubmitted" && d.output != nil {
+			b = appendJSONText(b, &first, "output", d.output, "", false)
+		}
 	case "TaskSucceeded":
 		b = appendKey(b, &first, "resourceType")
 		b = jsonv.AppendString(b, d.resourceType)

@@ -90,6 +90,7 @@ func (e *Engine) startNested(ctx context.Context, req *TaskRequest, done func(Ta
 		return
 	}
 	asJSON := strings.HasSuffix(req.Resource, ":2")
+	e.taskSubmitted(req, jsonv.ObjectOf("ExecutionArn", x.ARN, "StartDate", epochMillis(x)))
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -152,4 +153,39 @@ func describeChild(x *Execution, asJSON bool) *jsonv.Object {
 		o.Set("StopDate", jsonv.Number(x.StopDate.UnixMilli()))
 	}
 	return o
+}
+
+// taskSubmitted records TaskSubmitted (the child started; the task waits
+// for it) for the running task req.
+func (e *Engine) taskSubmitted(req *TaskRequest, output any) {
+	e.mu.Lock()
+	ref := e.tokens[req.Token]
+	e.mu.Unlock()
+	if ref == nil {
+		return
+	}
+	ref.a.deliver(func(r *run) {
+		f, ok := r.tasks[req.ID]
+		if !ok || r.done {
+			return
+		}
+		rt, res := resourceParts(f.st.resource)
+		r.emit(f, "TaskSubmitted", &detail{resourceType: rt, resource: res, output: output})
+	})
+}
+
+// startedBy returns the parent execution an input names with AWS's
+// AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID key ("$$.Execution.Id" of the
+// parent), or "" when it names none.
+func startedBy(input any) string {
+	o, ok := input.(*jsonv.Object)
+	if !ok {
+		return ""
+	}
+	v, _ := o.Get("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID")
+	s, _ := v.(string)
+	if kind, _, ok := ParseARN(s); !ok || kind != "execution" {
+		return ""
+	}
+	return s
 }

@@ -215,6 +215,7 @@ func (e *Engine) start(ctx context.Context, in StartExecutionInput, sync bool) (
 	x := &Execution{ARN: e.arns.Execution(sm.Type, sm.Name, in.Name), Name: in.Name, StateMachineARN: sm.ARN,
 		StateMachineName: sm.Name, Type: sm.Type, Status: Running, Input: in.Input, StartDate: now,
 		Definition: sm.Definition, TraceHeader: in.TraceHeader, TestCase: in.TestCase}
+	x.ParentARN = startedBy(input)
 	d := detail{rawInput: in.Input, useRaw: true, roleARN: sm.RoleARN}
 	ev := HistoryEvent{ID: 1, Timestamp: now, Type: "ExecutionStarted", Details: appendDetails(nil, "ExecutionStarted", &d)}
 	var events []HistoryEvent
