@@ -8,7 +8,13 @@ import (
 
 	"stepwise/engine"
 	"stepwise/engine/sqlite"
+	"stepwise/engine/storetest"
 )
+
+func TestActivityStore(t *testing.T) {
+	t.Parallel()
+	storetest.RunActivities(t, func(t *testing.T) engine.ActivityStore { return openDB(t, sqlite.Options{}) })
+}
 
 // TestActivityTaskSurvivesRestart: an activity and its pending task outlive
 // the engine and the database handle; after a restart a worker receives the
