@@ -365,10 +365,8 @@ func (h *Hub) replay(ctx context.Context, conn *websocket.Conn, arn string, afte
 		if nl == last {
 			return last, nil
 		}
+		// Read until an empty page: a store may cap pages below ReplayPage.
 		last = nl
-		if len(evs) < h.opts.ReplayPage {
-			return last, nil
-		}
 	}
 }
 
