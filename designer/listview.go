@@ -57,6 +57,8 @@ type Lists struct {
 	Targets    []string // states in the same machine, other than this one
 	Operators  []string
 	ErrorNames []string
+	// Task is the resource picker's model; nil for other types.
+	Task *TaskResource
 	// Broken names the list fields that are not lists of objects: only the
 	// JSON box edits them.
 	Broken map[string]bool
@@ -96,6 +98,13 @@ func (d *Document) StructuredLists(name string) (*Lists, error) {
 			out = append(out, o)
 		}
 		return out
+	}
+	if s.typ == "Task" {
+		jsonata := d.language() == asl.JSONata
+		if q, ok := s.obj.Get("QueryLanguage"); ok {
+			jsonata = q == asl.JSONata
+		}
+		l.Task = taskResource(s, jsonata)
 	}
 	for i, r := range objects("Choices") {
 		l.Rules = append(l.Rules, ruleView(r, "/"+strconv.Itoa(i), true, 0))

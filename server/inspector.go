@@ -19,6 +19,7 @@ func (d *designerUI) registerInspector(g *echo.Group) {
 	g.GET("/designer/drafts/:id/inspector", d.inspector)
 	g.POST("/designer/drafts/:id/inspector/field", d.inspectorField)
 	g.POST("/designer/drafts/:id/inspector/list", d.inspectorList)
+	g.POST("/designer/drafts/:id/inspector/param", d.inspectorParam)
 	g.POST("/designer/drafts/:id/test-state", d.testState)
 }
 
@@ -87,6 +88,34 @@ func (d *designerUI) inspectorList(c echo.Context) error {
 		return err
 	}
 	op, err := doc.ListOp(req.ListEdit)
+	if err != nil {
+		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: strings.TrimPrefix(err.Error(), "designer: ")})
+	}
+	return d.applyInspectorOp(c, req.Version, op)
+}
+
+// paramRequest is the body of POST <draft>/inspector/param: a field the
+// Task resource picker sets in Parameters or Arguments.
+type paramRequest struct {
+	Version int64  `json:"version"`
+	State   string `json:"state"`
+	Key     string `json:"key"`
+	Text    string `json:"text"`
+}
+
+func (d *designerUI) inspectorParam(c echo.Context) error {
+	var req paramRequest
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return c.JSON(http.StatusBadRequest, opFailure{Error: "The request is not JSON: " + err.Error()})
+	}
+	doc, _, err := d.ed.Document(c.Request().Context(), param(c, "id"))
+	if designer.IsNotFound(err) {
+		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
+	}
+	if err != nil {
+		return err
+	}
+	op, err := doc.ParamOp(req.State, req.Key, req.Text)
 	if err != nil {
 		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: strings.TrimPrefix(err.Error(), "designer: ")})
 	}

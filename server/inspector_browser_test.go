@@ -114,6 +114,17 @@ func TestInspectorBrowser(t *testing.T) {
 		t.Fatalf("ASL differs from %s:\n got %s\nwant %s", golden, asl, want)
 	}
 
+	// The resource picker: a function with its name in Parameters.
+	set("Charge", `select[data-field="Resource"]`, "arn:aws:states:::lambda:invoke")
+	waitJS(t, ctx, "function fields", `!!document.querySelector('[data-resource-picker="lambda"] [data-param="FunctionName"]')`)
+	set("Charge", `[data-param="FunctionName"]`, "charge-card")
+	set("Charge", `[data-param="Payload"]`, `{"amount.$": "$.amount"}`)
+	if got := getASL(t, base+c.draft); !strings.Contains(got, `"Resource":"arn:aws:states:::lambda:invoke","Parameters":{"ApiEndpoint":"https://example.com/charge","Method":"POST","FunctionName":"charge-card","Payload":{"amount.$":"$.amount"}}`) {
+		t.Fatalf("after the resource picker: %s", got)
+	}
+	eval[bool](t, ctx, "scroll to the picker", `(document.querySelector("[data-resource-picker]").scrollIntoView(), true)`)
+	shot(t, ctx, "inspector-resource-light.png")
+
 	// Test the Task alone with a mocked error: the Catch takes it.
 	run(t, ctx, "open test", chromedp.Click(chromedp.CSS(`[data-test-state] summary`)),
 		chromedp.SetValue(chromedp.CSS(`[data-test-form] [name=input]`), `{"amount": 5}`),
@@ -131,3 +142,14 @@ func TestInspectorBrowser(t *testing.T) {
 }
 
 func jsonNum(f float64) string { b, _ := json.Marshal(f); return string(b) }
+
+func getASL(t *testing.T, draft string) string {
+	t.Helper()
+	resp, err := http.Get(draft + "/asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}

@@ -27,8 +27,10 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     // Keep what the user is typing: re-render only when focus is elsewhere.
     const active = document.activeElement as HTMLElement | null;
     const field = active && el.contains(active) ? (active.dataset.field || (active.hasAttribute("data-rename") ? "#name" : "")) : "";
-    const listSel = active && el.contains(active) && active.dataset.list && active.dataset.key
-      ? `[data-list="${CSS.escape(active.dataset.list)}"][data-path="${CSS.escape(active.dataset.path || "")}"][data-key="${CSS.escape(active.dataset.key)}"]` : "";
+    const listSel = !active || !el.contains(active) ? ""
+      : active.dataset.list && active.dataset.key
+        ? `[data-list="${CSS.escape(active.dataset.list)}"][data-path="${CSS.escape(active.dataset.path || "")}"][data-key="${CSS.escape(active.dataset.key)}"]`
+        : active.dataset.param ? `[data-param="${CSS.escape(active.dataset.param)}"]` : "";
     const openAdvanced = Array.from(el.querySelectorAll<HTMLElement>("[data-list-editor] > details[open]")).map((d) => d.parentElement?.dataset.listEditor || "");
     const openTest = !!el.querySelector("details[data-test-state][open]");
     el.innerHTML = html;
@@ -90,6 +92,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
       return;
     }
     if (t.dataset.list) { await postList(t, t.value); return; }
+    if (t.dataset.param) { await post({ state, key: t.dataset.param, text: t.value }, "/inspector/param"); return; }
     if (t.hasAttribute("data-rename")) {
       const to = t.value.trim();
       if (!to || to === state) return;
