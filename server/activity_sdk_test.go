@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -236,5 +237,41 @@ func TestSDKActivityHeartbeatTimeout(t *testing.T) {
 	// timeout must follow it by less than a second.
 	if late := timedOut.Sub(beat); late < 900*time.Millisecond || late > 2*time.Second {
 		t.Errorf("HeartbeatTimeout %v after the last heartbeat, want 1s (+<1s)", late)
+	}
+}
+
+// TestActivitiesPageRealEngine: the /activities page lists the activities with their
+// pending tasks and the workers that polled them.
+func TestActivitiesPageRealEngine(t *testing.T) {
+	t.Parallel()
+	url, _ := realServer(t)
+	c := sdkClient(url)
+	ctx := sdkContext()
+	busy := *must[*sfn.CreateActivityOutput](t, "CreateActivity")(c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("busy-queue")})).ActivityArn
+	idle := *must[*sfn.CreateActivityOutput](t, "CreateActivity")(c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("idle-queue")})).ActivityArn
+	sm := activityMachine(t, c, "pending", busy, "")
+	for range 3 {
+		must[*sfn.StartExecutionOutput](t, "StartExecution")(c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm)}))
+	}
+	// A poll of the idle activity that gives up records its worker.
+	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.GetActivityTask(pctx, &sfn.GetActivityTaskInput{ActivityArn: aws.String(idle), WorkerName: aws.String("night-worker")}); err == nil {
+		t.Fatal("GetActivityTask of an empty queue returned before its deadline")
+	}
+	var page string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		page = httpGet(t, url+"/activities")
+		if strings.Contains(page, "night-worker") && strings.Contains(page, ">3<") {
+			break
+		}
+	}
+	for _, want := range []string{"busy-queue", "idle-queue", "night-worker"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/activities lacks %q", want)
+		}
+	}
+	if !strings.Contains(page, ">3<") {
+		t.Errorf("/activities does not show 3 pending tasks:\n%s", page)
 	}
 }
