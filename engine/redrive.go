@@ -176,3 +176,8 @@ func (r *run) redrive(st *stateProg, count int) {
 	r.queue = append(r.queue, f)
 	r.pump()
 }
+
+// ExecutionRedrivable says whether x can be redriven now and, if not, why.
+func (e *Engine) ExecutionRedrivable(x *Execution) (bool, string) {
+	return Redrivable(x, e.clock.Now())
+}

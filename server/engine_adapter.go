@@ -301,7 +301,11 @@ func (a *EngineAdapter) DescribeExecution(ctx context.Context, arn string) (*Exe
 	if err != nil {
 		return nil, convertErr(err)
 	}
-	return a.withVersion(ctx, fromEngineExecution(x))
+	out, err := a.withVersion(ctx, fromEngineExecution(x))
+	if err != nil {
+		return nil, err
+	}
+	return a.withRedrive(ctx, out, x)
 }
 
 // ListExecutions implements Engine.

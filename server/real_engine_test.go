@@ -149,8 +149,8 @@ func TestSDKRealEngine(t *testing.T) {
 	_, err = c.TagResource(ctx, &sfn.TagResourceInput{ResourceArn: tagged.StateMachineArn, Tags: many})
 	wantCode(t, "TagResource over the limit", err, "TooManyTags")
 
-	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: w.ExecutionArn})
-	wantCode(t, "RedriveExecution", err, "UnsupportedOperation")
+	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: st.ExecutionArn})
+	wantCode(t, "RedriveExecution of a SUCCEEDED execution", err, "ExecutionNotRedrivable")
 	must[*sfn.DeleteStateMachineOutput](t, "DeleteStateMachine")(c.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: created.StateMachineArn}))
 	_, err = c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: created.StateMachineArn})
 	wantCode(t, "DescribeStateMachine after delete", err, "StateMachineDoesNotExist")
