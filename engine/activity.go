@@ -227,6 +227,14 @@ func (e *Engine) GetActivityTask(ctx context.Context, arn, worker string) (token
 	}
 	timer := time.NewTimer(ActivityPollTimeout)
 	defer timer.Stop()
+	// A stopping engine answers its pollers at once, so shutdown does not
+	// wait for their long polls.
+	var stopping <-chan struct{}
+	e.mu.Lock()
+	if e.ctx != nil {
+		stopping = e.ctx.Done()
+	}
+	e.mu.Unlock()
 	for {
 		w := make(chan *activityTask, 1)
 		e.acts.mu.Lock()
@@ -244,6 +252,7 @@ func (e *Engine) GetActivityTask(ctx context.Context, arn, worker string) (token
 			select {
 			case t = <-w:
 			case <-ctx.Done():
+			case <-stopping:
 			case <-timer.C:
 			}
 			if t == nil {
