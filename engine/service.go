@@ -99,7 +99,14 @@ func (e *Engine) DeleteStateMachine(ctx context.Context, arn string) error {
 	if err := checkARN(arn, "stateMachine"); err != nil {
 		return err
 	}
-	return e.store.DeleteStateMachine(ctx, arn)
+	if err := e.store.DeleteStateMachine(ctx, arn); err != nil {
+		return err
+	}
+	// Its versions and aliases go with it (versions.go).
+	if vs, ok := e.store.(VersionStore); ok {
+		return vs.DeleteMachineVersions(ctx, arn)
+	}
+	return nil
 }
 
 // DescribeStateMachine returns a machine.

@@ -75,6 +75,9 @@ type VersionStore interface {
 	DeleteAlias(ctx context.Context, arn string) error
 	// ListAliases lists a machine's aliases by name.
 	ListAliases(ctx context.Context, stateMachineARN string, page Page) ([]*StateMachineAlias, string, error)
+	// DeleteMachineVersions deletes every version and alias of a machine
+	// and its version counter (DeleteStateMachine).
+	DeleteMachineVersions(ctx context.Context, stateMachineARN string) error
 }
 
 func (e *Engine) versionStore() (VersionStore, error) {

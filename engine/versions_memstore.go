@@ -179,6 +179,24 @@ func (s *MemStore) ListAliases(ctx context.Context, smARN string, page Page) ([]
 	return out, next, nil
 }
 
+// DeleteMachineVersions implements VersionStore.
+func (s *MemStore) DeleteMachineVersions(ctx context.Context, smARN string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for arn, v := range s.vers.versions {
+		if v.StateMachineARN == smARN {
+			delete(s.vers.versions, arn)
+		}
+	}
+	for arn, a := range s.vers.aliases {
+		if a.StateMachineARN == smARN {
+			delete(s.vers.aliases, arn)
+		}
+	}
+	delete(s.vers.counters, smARN)
+	return nil
+}
+
 // PutExecutionVersion implements ExecutionVersionStore.
 func (s *MemStore) PutExecutionVersion(ctx context.Context, executionARN string, v ExecutionVersion) error {
 	s.mu.Lock()

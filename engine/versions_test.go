@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"stepwise/engine"
@@ -63,6 +64,12 @@ func TestPublishVersions(t *testing.T) {
 	list, _, err := e.ListStateMachineVersions(ctx, sm.ARN, engine.Page{})
 	if err != nil || len(list) != 3 || list[0].ARN != v3.ARN {
 		t.Fatalf("ListStateMachineVersions = %v, %v", list, err)
+	}
+	if err := e.DeleteStateMachine(ctx, sm.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DescribeStateMachineVersion(ctx, v3.ARN); engine.ErrorCode(err) != engine.ResourceNotFound {
+		t.Fatalf("version of a deleted machine: %v", err)
 	}
 	_, _, err = e.ListStateMachineVersions(ctx, sm.ARN+"x", engine.Page{})
 	if engine.ErrorCode(err) != engine.StateMachineDoesNotExist {
@@ -215,4 +222,32 @@ func TestStartVersionAndAlias(t *testing.T) {
 			t.Errorf("start %s: %v", arn, err)
 		}
 	}
+}
+
+func FuzzSplitQualifiedARN(f *testing.F) {
+	for _, s := range []string{
+		"arn:aws:states:us-east-1:123456789012:stateMachine:m:1",
+		"arn:aws:states:us-east-1:123456789012:stateMachine:m:prod",
+		"arn:aws:states:us-east-1:123456789012:stateMachine:m",
+		"arn:aws:states:us-east-1:123456789012:stateMachine:m:",
+		"arn:aws:states:us-east-1:123456789012:execution:m:x",
+		"arn:aws:states:::stateMachine::1:2", "", ":::::::",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		base, q, ok := engine.SplitQualifiedARN(arn)
+		if !ok {
+			if base != "" || q != "" {
+				t.Fatalf("not ok but returned %q, %q", base, q)
+			}
+			return
+		}
+		if base+":"+q != arn || q == "" || strings.Contains(q, ":") {
+			t.Fatalf("SplitQualifiedARN(%q) = %q, %q", arn, base, q)
+		}
+		if res, rest, valid := engine.ParseARN(base); !valid || res != "stateMachine" || rest == "" || strings.Contains(rest, ":") {
+			t.Fatalf("base %q of %q is not a machine ARN", base, arn)
+		}
+	})
 }

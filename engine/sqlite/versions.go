@@ -298,6 +298,27 @@ func (db *DB) ListAliases(ctx context.Context, smARN string, page engine.Page) (
 	return out, next, nil
 }
 
+// DeleteMachineVersions implements engine.VersionStore.
+func (db *DB) DeleteMachineVersions(ctx context.Context, smARN string) error {
+	err := db.write(ctx, "delete versions of "+smARN, func(t *txStmts) error {
+		for _, q := range []string{
+			`DELETE FROM alias_routes WHERE alias_arn IN (SELECT arn FROM state_machine_aliases WHERE state_machine_arn = ?)`,
+			`DELETE FROM state_machine_aliases WHERE state_machine_arn = ?`,
+			`DELETE FROM state_machine_versions WHERE state_machine_arn = ?`,
+			`DELETE FROM version_counters WHERE state_machine_arn = ?`,
+		} {
+			if _, err := t.tx.ExecContext(t.ctx, q, smARN); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete versions of %s: %w", smARN, err)
+	}
+	return nil
+}
+
 // PutExecutionVersion implements engine.ExecutionVersionStore.
 func (db *DB) PutExecutionVersion(ctx context.Context, executionARN string, v engine.ExecutionVersion) error {
 	if _, err := db.writeExec(ctx, `INSERT INTO execution_versions (execution_arn, version_arn, alias_arn) VALUES (?, ?, ?)

@@ -123,6 +123,17 @@ func testVersions(t *testing.T, s engine.Store) {
 		t.Fatalf("version after deleting 3 = %d, want 4", v4.Version)
 	}
 
+	// Deleting the machine's versions leaves no version or alias behind.
+	if err := vs.DeleteMachineVersions(ctx, sm.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if vl, _, err := vs.ListVersions(ctx, sm.ARN, engine.Page{}); err != nil || len(vl) != 0 {
+		t.Fatalf("versions after DeleteMachineVersions: %v, %v", vl, err)
+	}
+	if al, _, err := vs.ListAliases(ctx, sm.ARN, engine.Page{}); err != nil || len(al) != 0 {
+		t.Fatalf("aliases after DeleteMachineVersions: %v, %v", al, err)
+	}
+
 	if xs, ok := s.(engine.ExecutionVersionStore); ok {
 		x := "arn:aws:states:us-east-1:123456789012:execution:versioned:x"
 		if got, err := xs.GetExecutionVersion(ctx, x); err != nil || got != (engine.ExecutionVersion{}) {
