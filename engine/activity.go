@@ -329,3 +329,45 @@ func (e *Engine) markStarted(token, worker string) bool {
 	ref.a.deliver(func(r *run) { r.activityStarted(ref.id, worker) })
 	return true
 }
+
+// expiredTokens remembers the tokens of the latest timed-out tasks (at most
+// maxExpired, oldest forgotten first), so a worker that answers late learns
+// TaskTimedOut rather than TaskDoesNotExist, as on AWS. It is memory only:
+// after a restart a late answer gets TaskDoesNotExist.
+type expiredTokens struct {
+	mu    sync.Mutex
+	set   map[string]struct{}
+	order []string
+}
+
+const maxExpired = 10000
+
+func (x *expiredTokens) add(tok string) {
+	if tok == "" {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.set == nil {
+		x.set = map[string]struct{}{}
+	}
+	if _, ok := x.set[tok]; ok {
+		return
+	}
+	x.set[tok] = struct{}{}
+	x.order = append(x.order, tok)
+	if len(x.order) > maxExpired {
+		delete(x.set, x.order[0])
+		x.order = x.order[1:]
+	}
+}
+
+func (x *expiredTokens) has(tok string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_, ok := x.set[tok]
+	return ok
+}
+
+// expireToken records that the task with the token timed out.
+func (e *Engine) expireToken(tok string) { e.expired.add(tok) }

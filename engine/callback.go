@@ -15,6 +15,9 @@ func (e *Engine) tokenRef(token string) (*tokenRef, error) {
 	ref := e.tokens[token]
 	e.mu.Unlock()
 	if ref == nil {
+		if e.expired.has(token) {
+			return nil, Errorf(TaskTimedOut, "Task Timed Out: '%s'", token)
+		}
 		return nil, Errorf(TaskDoesNotExist, "Task Does Not Exist: '%s'", token)
 	}
 	return ref, nil

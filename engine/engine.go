@@ -51,6 +51,7 @@ type Engine struct {
 	active  map[string]*active
 	tokens  map[string]*tokenRef // running tasks by task token
 	acts    activities           // activity registry and task queues
+	expired expiredTokens        // tokens of tasks that timed out
 	started bool
 	stopped bool
 	ctx     context.Context
@@ -380,25 +381,29 @@ func (a *active) flush() {
 		case ef.task != nil:
 			a.dispatch(ef.task)
 		case ef.cancelTask != "":
-			a.forgetToken(ef.cancelTask)
+			tok := a.forgetToken(ef.cancelTask)
+			if ef.timedOut {
+				a.e.expireToken(tok)
+			}
 		}
 	}
 }
 
-// forgetToken drops the token of a task that no longer runs.
-func (a *active) forgetToken(id string) {
+// forgetToken drops the token of a task that no longer runs and returns it.
+func (a *active) forgetToken(id string) string {
 	a.mu.Lock()
 	tok := a.tokens[id]
 	delete(a.tokens, id)
 	a.mu.Unlock()
 	if tok == "" {
-		return
+		return ""
 	}
 	a.e.mu.Lock()
 	if ref := a.e.tokens[tok]; ref != nil && ref.a == a {
 		delete(a.e.tokens, tok)
 	}
 	a.e.mu.Unlock()
+	return tok
 }
 
 // finalize copies the run's result into the execution record.

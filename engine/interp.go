@@ -131,6 +131,9 @@ type effect struct {
 	// cancel names a task or timer that is no longer wanted.
 	cancelTimer string
 	cancelTask  string
+	// timedOut marks a cancelTask whose task timed out: a late SendTask*
+	// with its token gets TaskTimedOut.
+	timedOut bool
 }
 
 // run is one execution's interpreter state. Its methods never block and do
@@ -798,7 +801,7 @@ func (r *run) timerFired(id string) {
 		}
 		tid := f.taskID
 		delete(r.tasks, tid)
-		r.effects = append(r.effects, effect{cancelTask: tid})
+		r.effects = append(r.effects, effect{cancelTask: tid, timedOut: true})
 		r.cancelTaskTimers(f)
 		rt, res := resourceParts(f.st.resource)
 		d := detail{resourceType: rt, resource: res, errName: name, hasErr: true}

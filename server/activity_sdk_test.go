@@ -199,9 +199,10 @@ func TestSDKActivityHeartbeatTimeout(t *testing.T) {
 	if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"ok":true}` {
 		t.Fatalf("execution: %s %s", d.Status, aws.ToString(d.Output))
 	}
-	if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: first.TaskToken, Output: aws.String(`{}`)}); err == nil {
-		t.Error("the timed-out token was accepted")
-	}
+	_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: first.TaskToken, Output: aws.String(`{}`)})
+	wantCode(t, "SendTaskSuccess with the timed-out token", err, "TaskTimedOut")
+	_, err = c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: second.TaskToken})
+	wantCode(t, "SendTaskHeartbeat of a finished task", err, "TaskDoesNotExist")
 	h := must[*sfn.GetExecutionHistoryOutput](t, "GetExecutionHistory")(c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: x.ExecutionArn}))
 	var timedOut time.Time
 	var trail []string
