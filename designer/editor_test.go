@@ -3,6 +3,7 @@ package designer_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -137,11 +138,7 @@ func TestUndoRedo(t *testing.T) {
 }
 
 func asOpError(err error, target **designer.OpError) bool {
-	oe, ok := err.(*designer.OpError)
-	if ok {
-		*target = oe
-	}
-	return ok
+	return errors.As(err, target)
 }
 
 func TestCopyOperation(t *testing.T) {

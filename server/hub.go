@@ -264,7 +264,7 @@ func (h *Hub) ServeWatch(ctx context.Context, rw http.ResponseWriter, r *http.Re
 		// Upgrade has answered the client already.
 		return fmt.Errorf("hub: upgrade for %s: %w", executionARN, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	w, err := h.subscribe(executionARN)
 	if err != nil {
 		closeWith(conn, websocket.CloseGoingAway, "server shutting down", h.opts.WriteWait)
