@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"stepwise/designer"
 	"stepwise/engine"
+	"stepwise/engine/asl"
+	"stepwise/engine/jsonv"
 	"stepwise/views"
 )
 
@@ -21,6 +24,7 @@ func (d *designerUI) registerInspector(g *echo.Group) {
 	g.POST("/designer/drafts/:id/inspector/list", d.inspectorList)
 	g.POST("/designer/drafts/:id/inspector/param", d.inspectorParam)
 	g.POST("/designer/drafts/:id/test-state", d.testState)
+	g.POST("/designer/drafts/:id/run", d.runDraft)
 }
 
 func (d *designerUI) inspector(c echo.Context) error {
@@ -200,4 +204,52 @@ func (d *designerUI) testState(c echo.Context) error {
 		}
 	}
 	return show(v)
+}
+
+// runRequest is the body of POST <draft>/run.
+type runRequest struct {
+	Input string `json:"input"`
+}
+
+// runDraft saves the draft as its state machine's definition and starts an
+// execution of it with the given input; the answer names the execution's
+// live page.
+func (d *designerUI) runDraft(c echo.Context) error {
+	ctx := c.Request().Context()
+	var req runRequest
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return c.JSON(http.StatusBadRequest, opFailure{Error: "The request is not JSON."})
+	}
+	input := strings.TrimSpace(req.Input)
+	if input == "" {
+		input = "{}"
+	}
+	if _, err := jsonv.DecodeString(input); err != nil {
+		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: "The input is not valid JSON: " + err.Error()})
+	}
+	doc, dr, err := d.ed.Document(ctx, param(c, "id"))
+	if designer.IsNotFound(err) {
+		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
+	}
+	if err != nil {
+		return err
+	}
+	if dr.Machine == "" {
+		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: "Create the state machine first."})
+	}
+	def := doc.Text()
+	if _, diags := asl.Parse([]byte(def)); diags.HasErrors() {
+		return c.JSON(http.StatusUnprocessableEntity, opFailure{Error: "Fix the problems marked in red before running: " + diags.Errors()[0].Message})
+	}
+	arn := d.s.machineARN(dr.Machine)
+	if _, err := d.s.eng.UpdateStateMachine(ctx, &UpdateStateMachineInput{StateMachineArn: &arn, Definition: &def}); err != nil {
+		return d.saveError(c, err)
+	}
+	out, err := d.s.eng.StartExecution(ctx, &StartExecutionInput{StateMachineArn: &arn, Input: &input})
+	if err != nil {
+		return d.saveError(c, err)
+	}
+	exec := out.ExecutionArn[strings.LastIndexByte(out.ExecutionArn, ':')+1:]
+	return c.JSON(http.StatusOK, map[string]string{"executionArn": out.ExecutionArn,
+		"url": "/state-machines/" + url.PathEscape(dr.Machine) + "/executions/" + url.PathEscape(exec)})
 }

@@ -185,66 +185,76 @@ func DesignerPage(v DesignerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</h1></div><div class=\"dz-actions\"><button type=\"button\" class=\"btn btn-quiet\" data-action=\"undo\" title=\"Undo (Ctrl+Z)\" disabled>Undo</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"redo\" title=\"Redo (Ctrl+Shift+Z)\" disabled>Redo</button> <span class=\"dz-sep\" aria-hidden=\"true\"></span> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"zoom-out\" title=\"Zoom out (-)\" aria-label=\"Zoom out\">−</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"zoom-in\" title=\"Zoom in (+)\" aria-label=\"Zoom in\">+</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"fit\" title=\"Fit to screen (F)\">Fit</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"tidy\" title=\"Lay out the whole workflow again\">Tidy up</button> <span class=\"dz-sep\" aria-hidden=\"true\"></span> <span class=\"dz-status\" data-status-line role=\"status\">Loading…</span> <button type=\"button\" class=\"btn btn-primary\" data-action=\"save\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</h1></div><div class=\"dz-actions\"><button type=\"button\" class=\"btn btn-quiet\" data-action=\"undo\" title=\"Undo (Ctrl+Z)\" disabled>Undo</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"redo\" title=\"Redo (Ctrl+Shift+Z)\" disabled>Redo</button> <span class=\"dz-sep\" aria-hidden=\"true\"></span> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"zoom-out\" title=\"Zoom out (-)\" aria-label=\"Zoom out\">−</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"zoom-in\" title=\"Zoom in (+)\" aria-label=\"Zoom in\">+</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"fit\" title=\"Fit to screen (F)\">Fit</button> <button type=\"button\" class=\"btn btn-quiet\" data-action=\"tidy\" title=\"Lay out the whole workflow again\">Tidy up</button> <span class=\"dz-sep\" aria-hidden=\"true\"></span> <span class=\"dz-status\" data-status-line role=\"status\">Loading…</span> ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.Machine != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<button type=\"button\" class=\"btn\" data-run title=\"Save and start an execution\">Run</button> ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<button type=\"button\" class=\"btn btn-primary\" data-action=\"save\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if v.Machine == "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "Create state machine")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "Create state machine")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "Save")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "Save")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</button></div></div><div class=\"dz-body\"><aside class=\"dz-palette\" aria-label=\"Palette\"><label class=\"sr-only\" for=\"dz-search\">Search states and patterns</label> <input id=\"dz-search\" class=\"dz-search\" type=\"search\" placeholder=\"Search states and patterns\" autocomplete=\"off\" data-palette-search><h2 class=\"dz-palette-head\">States</h2><ul class=\"dz-items\" role=\"list\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</button></div></div><div class=\"dz-body\"><aside class=\"dz-palette\" aria-label=\"Palette\"><label class=\"sr-only\" for=\"dz-search\">Search states and patterns</label> <input id=\"dz-search\" class=\"dz-search\" type=\"search\" placeholder=\"Search states and patterns\" autocomplete=\"off\" data-palette-search><h2 class=\"dz-palette-head\">States</h2><ul class=\"dz-items\" role=\"list\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, t := range v.Types {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<li><div class=\"dz-item\" tabindex=\"0\" role=\"button\" data-palette-item=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<li><div class=\"dz-item\" tabindex=\"0\" role=\"button\" data-palette-item=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var11 string
 				templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 77, Col: 77}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 80, Col: 77}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" data-search=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" data-search=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var12 string
 				templ_7745c5c3_Var12, templ_7745c5c3_Err = templruntime.NewAttributeExpression(t + " " + typeHints[t]).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 77, Col: 116}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 80, Col: 116}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var12)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" aria-label=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\" aria-label=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Add a " + t + " state (drag onto the canvas or press Enter)").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 77, Col: 193}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 80, Col: 193}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var13)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -252,7 +262,7 @@ func DesignerPage(v DesignerView) templ.Component {
 					templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 					templ_7745c5c3_Buffer := templ.GetBuffer()
 					var templ_7745c5c3_ElementScripts []templ.ComponentScript
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<span class=\"")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<span class=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -270,7 +280,7 @@ func DesignerPage(v DesignerView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\" aria-hidden=\"true\"")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" aria-hidden=\"true\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -284,152 +294,165 @@ func DesignerPage(v DesignerView) templ.Component {
 					}
 					templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "></span> <span class=\"dz-item-text\"><strong>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "></span> <span class=\"dz-item-text\"><strong>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var16 string
 				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(t)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 79, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 82, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</strong><small>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</strong><small>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(typeHints[t])
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 79, Col: 79}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 82, Col: 79}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</small></span></div></li>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</small></span></div></li>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</ul><h2 class=\"dz-palette-head\">Patterns</h2><ul class=\"dz-items\" role=\"list\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</ul><h2 class=\"dz-palette-head\">Patterns</h2><ul class=\"dz-items\" role=\"list\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, p := range v.Patterns {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<li><div class=\"dz-item\" tabindex=\"0\" role=\"button\" data-palette-pattern=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<li><div class=\"dz-item\" tabindex=\"0\" role=\"button\" data-palette-pattern=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
 				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 88, Col: 83}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 91, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\" data-search=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" data-search=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var19 string
 				templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Title + " pattern").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 88, Col: 120}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 91, Col: 120}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\" aria-label=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "\" aria-label=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var20 string
 				templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Add the pattern " + p.Title).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 88, Col: 164}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 91, Col: 164}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var20)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\"><span class=\"dz-icon dz-pattern\" aria-hidden=\"true\"></span> <span class=\"dz-item-text\"><strong>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "\"><span class=\"dz-icon dz-pattern\" aria-hidden=\"true\"></span> <span class=\"dz-item-text\"><strong>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var21 string
 				templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(p.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 90, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 93, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</strong></span></div></li>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</strong></span></div></li>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><marker id=\"dz-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"></path></marker> <pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g> <g class=\"dz-overlay\"></g></g> <rect class=\"dz-box\" hidden></rect></svg> <svg class=\"dz-drag-layer\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"dz-drag-vp\"><g class=\"dz-drag-edges\"></g><g class=\"dz-drag-nodes\"></g></g></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div><div data-inspector-body></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition</h2><div class=\"dz-codeview\" data-code-view></div></section><section class=\"dz-panel dz-exports\"><h2>Export</h2><p><a class=\"btn btn-quiet\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><marker id=\"dz-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"></path></marker> <pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g> <g class=\"dz-overlay\"></g></g> <rect class=\"dz-box\" hidden></rect></svg> <svg class=\"dz-drag-layer\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"dz-drag-vp\"><g class=\"dz-drag-edges\"></g><g class=\"dz-drag-nodes\"></g></g></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div><div data-inspector-body></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition</h2><div class=\"dz-codeview\" data-code-view></div></section><section class=\"dz-panel dz-exports\"><h2>Export</h2><p><a class=\"btn btn-quiet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var22 string
 			templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/asl.json")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 137, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 140, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "\" download=\"state-machine.json\">ASL JSON</a> <a class=\"btn btn-quiet\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" download=\"state-machine.json\">ASL JSON</a> <a class=\"btn btn-quiet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var23 string
 			templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/asl.yaml?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 138, Col: 89}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 141, Col: 89}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\">YAML</a> <a class=\"btn btn-quiet\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\">YAML</a> <a class=\"btn btn-quiet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/diagram.svg?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 139, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 142, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var24)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\">SVG</a> <a class=\"btn btn-quiet\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\">SVG</a> <a class=\"btn btn-quiet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var25 string
 			templ_7745c5c3_Var25, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/diagram.png?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 140, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 143, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var25)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\">PNG</a></p></section></aside></div><dialog class=\"dz-dialog\" data-save-dialog><form method=\"dialog\" data-save-form><h2>Create the state machine</h2><label>Name <input name=\"name\" required maxlength=\"80\" pattern=\"[A-Za-z0-9_\\-]+\" autocomplete=\"off\"></label> <label>Type <select name=\"type\"><option value=\"STANDARD\">Standard</option> <option value=\"EXPRESS\">Express</option></select></label><p class=\"error-text\" data-save-error></p><div class=\"dz-dialog-actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-action=\"cancel-save\">Cancel</button> <button type=\"submit\" class=\"btn btn-primary\" value=\"ok\">Create</button></div></form></dialog></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "\">PNG</a></p></section></aside></div><dialog class=\"dz-dialog\" data-run-dialog><form method=\"dialog\" data-run-form><h2>Start an execution</h2><label>Input (JSON) <textarea name=\"input\" rows=\"8\" spellcheck=\"false\" class=\"dz-run-input\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var26 string
+			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs("{}")
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 151, Col: 103}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "</textarea></label><p class=\"muted\">The draft is saved as the state machine's definition first.</p><p class=\"error-text\" data-run-error></p><div class=\"dz-dialog-actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-run-cancel>Cancel</button> <button type=\"submit\" class=\"btn btn-primary\" value=\"ok\">Start execution</button></div></form></dialog> <dialog class=\"dz-dialog\" data-save-dialog><form method=\"dialog\" data-save-form><h2>Create the state machine</h2><label>Name <input name=\"name\" required maxlength=\"80\" pattern=\"[A-Za-z0-9_\\-]+\" autocomplete=\"off\"></label> <label>Type <select name=\"type\"><option value=\"STANDARD\">Standard</option> <option value=\"EXPRESS\">Express</option></select></label><p class=\"error-text\" data-save-error></p><div class=\"dz-dialog-actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-action=\"cancel-save\">Cancel</button> <button type=\"submit\" class=\"btn btn-primary\" value=\"ok\">Create</button></div></form></dialog></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

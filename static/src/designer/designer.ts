@@ -4,6 +4,7 @@
 import { quickLayout } from "./quick-layout";
 import { mountInspector } from "./inspector";
 import { mountCodeView } from "./codeview";
+import { mountRun } from "./run";
 import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
 
 const NODE_W = 180;
@@ -1249,6 +1250,8 @@ saveForm.addEventListener("submit", async (ev) => {
   root.dataset.machine = r.body.machine;
   location.assign(r.body.url);
 });
+
+mountRun(root, draftURL, csrf, () => queue);
 
 // Palette search.
 const search = root.querySelector("[data-palette-search]") as HTMLInputElement;
