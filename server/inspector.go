@@ -196,8 +196,9 @@ func (d *designerUI) testState(c echo.Context) error {
 		v.Output = out.Output
 	}
 	if i := out.Inspection; i != nil {
-		for _, s := range [][2]string{{"After InputPath", i.AfterInputPath}, {"After Parameters", i.AfterParameters},
-			{"Result", i.Result}, {"After ResultSelector", i.AfterResultSelector}, {"After ResultPath", i.AfterResultPath}} {
+		for _, s := range [][2]string{{"Input", i.Input}, {"After InputPath", i.AfterInputPath}, {"After Parameters", i.AfterParameters},
+			{"Result", i.Result}, {"After ResultSelector", i.AfterResultSelector}, {"After ResultPath", i.AfterResultPath},
+			{"Variables", i.Variables}} {
 			if s[1] != "" {
 				v.Steps = append(v.Steps, s)
 			}

@@ -131,7 +131,8 @@ func TestInspectorBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`[data-test-form] [name=error]`), `States.TaskFailed`),
 		chromedp.Click(chromedp.CSS(`[data-test-form] button[type=submit]`)))
 	waitJS(t, ctx, "test result", `!!document.querySelector("[data-test-status]")`)
-	if got := eval[string](t, ctx, "test status", `document.querySelector("[data-test-result]").textContent`); !strings.Contains(got, "RETRIABLE") || !strings.Contains(got, "States.TaskFailed") {
+	if got := eval[string](t, ctx, "test status", `document.querySelector("[data-test-result]").textContent`); !strings.Contains(got, "RETRIABLE") || !strings.Contains(got, "States.TaskFailed") ||
+		!strings.Contains(got, `After InputPath{"amount":5}`) || !strings.Contains(got, `After Parameters{"ApiEndpoint":"https://example.com/charge","Method":"POST","FunctionName":"charge-card","Payload":{"amount":5}}`) {
 		t.Fatalf("test result: %s", got)
 	}
 	shot(t, ctx, "inspector-light.png")
