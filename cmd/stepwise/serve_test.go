@@ -194,3 +194,71 @@ func TestMainDispatch(t *testing.T) {
 		t.Errorf("bogus: code %d, stderr %q", code, errOut.String())
 	}
 }
+
+// TestServeCallbackAcrossRestart: an execution waits on a task token, the
+// server restarts, and SendTaskSuccess with the token completes it.
+func TestServeCallbackAcrossRestart(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "stepwise.db")
+	base, stop := startServe(t, db)
+	def := `{"StartAt":"Approve","States":{"Approve":{"Type":"Task",` +
+		`"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",` +
+		`"Parameters":{"QueueUrl":"https://example.com/q","MessageBody":{"token.$":"$$.Task.Token"}},` +
+		`"ResultPath":"$.approval","End":true}}}`
+	status, out := call(t, base, "CreateStateMachine", map[string]any{
+		"name": "approval", "definition": def, "roleArn": "arn:aws:iam::123456789012:role/x"})
+	if status != http.StatusOK {
+		t.Fatalf("CreateStateMachine: %d %v", status, out)
+	}
+	status, out = call(t, base, "StartExecution", map[string]any{
+		"stateMachineArn": out["stateMachineArn"], "name": "a1", "input": `{"order":7}`})
+	if status != http.StatusOK {
+		t.Fatalf("StartExecution: %d %v", status, out)
+	}
+	execARN, _ := out["executionArn"].(string)
+
+	// The token is in the scheduled task's parameters.
+	var token string
+	deadline := time.Now().Add(10 * time.Second)
+	for token == "" {
+		_, hist := call(t, base, "GetExecutionHistory", map[string]any{"executionArn": execARN})
+		events, _ := hist["events"].([]any)
+		for _, e := range events {
+			ev, _ := e.(map[string]any)
+			if ev["type"] != "TaskScheduled" {
+				continue
+			}
+			d, _ := ev["taskScheduledEventDetails"].(map[string]any)
+			var params struct {
+				MessageBody struct {
+					Token string `json:"token"`
+				}
+			}
+			if p, _ := d["parameters"].(string); json.Unmarshal([]byte(p), &params) == nil {
+				token = params.MessageBody.Token
+			}
+		}
+		if token == "" && time.Now().After(deadline) {
+			t.Fatalf("no TaskScheduled event with a token: %v", events)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	stop()
+	base, stop = startServe(t, db)
+	defer stop()
+	waitStatus(t, base, execARN, "RUNNING")
+	status, out = call(t, base, "SendTaskSuccess", map[string]any{"taskToken": token, "output": `{"approved":true}`})
+	if status != http.StatusOK {
+		t.Fatalf("SendTaskSuccess after restart: %d %v", status, out)
+	}
+	got := waitStatus(t, base, execARN, "SUCCEEDED")
+	if o, _ := got["output"].(string); o != `{"order":7,"approval":{"approved":true}}` {
+		t.Errorf("output = %s", o)
+	}
+	// A token is single-use.
+	status, out = call(t, base, "SendTaskSuccess", map[string]any{"taskToken": token, "output": `{}`})
+	if status != http.StatusBadRequest {
+		t.Errorf("second SendTaskSuccess: %d %v, want 400", status, out)
+	}
+}
