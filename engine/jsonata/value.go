@@ -314,44 +314,9 @@ func formatJSNumber(f float64) string {
 	return out
 }
 
-// appendJSONString appends s as a JSON string literal, escaping as
-// JSON.stringify does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"':
-				b = append(b, '\\', '"')
-			case '\\':
-				b = append(b, '\\', '\\')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				if c < 0x20 {
-					b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-				} else {
-					b = append(b, c)
-				}
-			}
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		b = append(b, s[i:i+size]...)
-		i += size
-	}
-	return append(b, '"')
-}
+// appendJSONString appends s as a JSON string literal. JSON.stringify
+// escapes exactly what jsonv does (quote, backslash, control characters).
+func appendJSONString(b []byte, s string) []byte { return jsonv.AppendString(b, s) }
 
 // stringify is JSON.stringify with jsonata's replacer: numbers rounded to 15
 // significant digits, functions as "".
