@@ -40,3 +40,41 @@ func BenchmarkParseLarge(b *testing.B) {
 		}
 	}
 }
+
+// bigDesignerDefinition is the designer's generated test workflow: a chain
+// of n Pass and Task states with a Choice every 25 states.
+func bigDesignerDefinition(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"Comment":"generated","StartAt":"S0","States":{`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		next := fmt.Sprintf("S%d", i+1)
+		switch {
+		case i == n-1:
+			fmt.Fprintf(&b, `"S%d":{"Type":"Succeed"}`, i)
+		case i%25 == 24 && i+2 < n:
+			fmt.Fprintf(&b, `"S%d":{"Type":"Choice","Choices":[{"Variable":"$.skip","BooleanEquals":true,"Next":"S%d"}],"Default":"%s"}`, i, i+2, next)
+		case i%3 == 1:
+			fmt.Fprintf(&b, `"S%d":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f%d","Payload.$":"$"},"Next":"%s"}`, i, i, next)
+		default:
+			fmt.Fprintf(&b, `"S%d":{"Type":"Pass","Result":{"i":%d},"ResultPath":"$.r%d","Next":"%s"}`, i, i, i%7, next)
+		}
+	}
+	b.WriteString(`}}`)
+	return []byte(b.String())
+}
+
+// BenchmarkParseDesigner500 parses the designer's 500-state test workflow,
+// what every edit operation on such a draft re-validates.
+func BenchmarkParseDesigner500(b *testing.B) {
+	data := bigDesignerDefinition(500)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, d := asl.Parse(data); d.HasErrors() {
+			b.Fatal(d)
+		}
+	}
+}

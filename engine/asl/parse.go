@@ -61,7 +61,7 @@ func Build(src *Source, opts Options) (*StateMachine, Diagnostics) {
 		b.add(CodeSchemaValidationFailed, SeverityError, "/", p, "", "", "Definition must be a valid JSON object")
 		return nil, b.diags
 	}
-	b.duplicates(root, "")
+	b.duplicates(root, make([]pathToken, 0, 16))
 	sm := b.machine(root, "", nil, JSONPath)
 	b.top = sm
 	b.validate(sm)
@@ -75,6 +75,8 @@ type builder struct {
 	top   *StateMachine
 	// topLanguage is the QueryLanguage declared at the top level.
 	topLanguage string
+	// dups holds the objects that have a duplicate key.
+	dups map[*Node]bool
 }
 
 func (b *builder) add(code, severity, ptr string, pos Pos, state, field, msg string) {
@@ -100,34 +102,97 @@ func escapePointer(s string) string {
 
 func join(ptr, token string) string { return ptr + "/" + escapePointer(token) }
 
-// duplicates reports every duplicate key in the document.
-func (b *builder) duplicates(n *Node, ptr string) {
+// pathToken is one step of the JSON pointer to a node: an object key or
+// an array index.
+type pathToken struct {
+	key   string
+	index int
+	isKey bool
+}
+
+// pointerOf builds the JSON pointer of a path (only when a diagnostic
+// needs it: most nodes never do).
+func pointerOf(path []pathToken) string {
+	var sb strings.Builder
+	for _, t := range path {
+		sb.WriteByte('/')
+		if t.isKey {
+			sb.WriteString(escapePointer(t.key))
+		} else {
+			sb.WriteString(strconv.Itoa(t.index))
+		}
+	}
+	return sb.String()
+}
+
+// smallObject is the member count up to which a linear search for an
+// earlier key beats a map.
+const smallObject = 12
+
+// firstWithKey returns the first member before i with the same key as
+// members[i], or nil.
+func firstWithKey(members []*Member, i int) *Member {
+	for _, m := range members[:i] {
+		if m.Key == members[i].Key {
+			return m
+		}
+	}
+	return nil
+}
+
+// duplicates reports every duplicate key in the document and remembers the
+// objects that have one (for members).
+func (b *builder) duplicates(n *Node, path []pathToken) {
 	switch n.Kind {
 	case KindObject:
-		seen := make(map[string]*Member, len(n.Members))
-		for _, m := range n.Members {
-			if first, ok := seen[m.Key]; ok {
+		var seen map[string]*Member
+		if len(n.Members) > smallObject {
+			seen = make(map[string]*Member, len(n.Members))
+		}
+		for i, m := range n.Members {
+			var first *Member
+			if seen != nil {
+				first = seen[m.Key]
+			} else {
+				first = firstWithKey(n.Members, i)
+			}
+			if first != nil {
+				if b.dups == nil {
+					b.dups = map[*Node]bool{}
+				}
+				b.dups[n] = true
 				code, what := CodeSchemaValidationFailed, "field"
-				if strings.HasSuffix(ptr, "/States") || ptr == "/States" {
+				if k := len(path); k > 0 && path[k-1].isKey && path[k-1].key == "States" {
 					code, what = CodeDuplicateStateName, "state name"
 				}
-				b.add(code, SeverityError, join(ptr, m.Key), m.KeyPos, "", m.Key,
+				b.add(code, SeverityError, join(pointerOf(path), m.Key), m.KeyPos, "", m.Key,
 					sprintf("Duplicate %s %q at %d:%d (first defined at %d:%d)", what, m.Key,
 						m.KeyPos.Line, m.KeyPos.Column, first.KeyPos.Line, first.KeyPos.Column))
 				continue
 			}
-			seen[m.Key] = m
-			b.duplicates(m.Value, join(ptr, m.Key))
+			if seen != nil {
+				seen[m.Key] = m
+			}
+			if m.Value.Kind == KindObject || m.Value.Kind == KindArray {
+				b.duplicates(m.Value, append(path, pathToken{key: m.Key, isKey: true}))
+			}
 		}
 	case KindArray:
 		for i, e := range n.Elems {
-			b.duplicates(e, join(ptr, strconv.Itoa(i)))
+			if e.Kind == KindObject || e.Kind == KindArray {
+				b.duplicates(e, append(path, pathToken{index: i}))
+			}
 		}
 	}
 }
 
 // members returns the object's members, first occurrence of each key only.
-func members(n *Node) []*Member {
+// Objects without duplicate keys (duplicates found none) return their own
+// member slice, which callers must not modify.
+func (b *builder) members(n *Node) []*Member {
+	if !b.dups[n] {
+		return n.Members
+	}
 	seen := map[string]bool{}
 	out := make([]*Member, 0, len(n.Members))
 	for _, m := range n.Members {
@@ -146,6 +211,15 @@ func describe(n *Node) string {
 	return n.Kind.String()
 }
 
+// The fields a machine object may have: a branch, the top level, a Map
+// processor. They are immutable.
+var (
+	machineFields    = map[string]bool{"StartAt": true, "States": true, "Comment": true}
+	topMachineFields = map[string]bool{"StartAt": true, "States": true, "Comment": true,
+		"Version": true, "TimeoutSeconds": true, "QueryLanguage": true}
+	processorFields = map[string]bool{"StartAt": true, "States": true, "Comment": true, "ProcessorConfig": true}
+)
+
 // machine builds a state machine (top level, branch or processor) from its
 // object node.
 func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *StateMachine {
@@ -158,11 +232,11 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 	if parent != nil {
 		state = parent.Name
 	}
-	allowed := map[string]bool{"StartAt": true, "States": true, "Comment": true}
+	allowed := machineFields
 	if parent == nil {
-		allowed["Version"], allowed["TimeoutSeconds"], allowed["QueryLanguage"] = true, true, true
+		allowed = topMachineFields
 	} else if strings.HasSuffix(ptr, "/ItemProcessor") || strings.HasSuffix(ptr, "/Iterator") {
-		allowed["ProcessorConfig"] = true
+		allowed = processorFields
 	}
 	var missing []string
 	if n.Get("States") == nil {
@@ -187,7 +261,7 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 			}
 		}
 	}
-	for _, m := range members(n) {
+	for _, m := range b.members(n) {
 		fptr := join(ptr, m.Key)
 		if !allowed[m.Key] {
 			b.schema(fptr, m.KeyPos, state, m.Key, "The field '%s' is not supported by Step Functions", m.Key)
@@ -214,7 +288,7 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 			if len(m.Value.Members) == 0 {
 				b.schema(fptr, m.Value.Pos, state, "States", "The field 'States' must have at least one state")
 			}
-			for _, sm2 := range members(m.Value) {
+			for _, sm2 := range b.members(m.Value) {
 				if st := b.state(sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st
@@ -393,7 +467,7 @@ func (b *builder) state(sm *StateMachine, mem *Member, ptr string, lang string) 
 		return s
 	}
 	allowed := stateFields[s.Type]
-	for _, m := range members(n) {
+	for _, m := range b.members(n) {
 		switch {
 		case !allowed[m.Key]:
 			b.schema(join(ptr, m.Key), m.KeyPos, s.Name, m.Key,
@@ -417,7 +491,6 @@ func (b *builder) state(sm *StateMachine, mem *Member, ptr string, lang string) 
 // field decodes one field of a state.
 func (b *builder) field(s *State, m *Member, ptr string) {
 	name := s.Name
-	fptr := join(ptr, m.Key)
 	switch m.Key {
 	case "Type", "QueryLanguage":
 	case "Comment":
@@ -428,7 +501,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		if v, ok := b.boolean(m, ptr, name, ""); ok {
 			s.End = v
 			if !v {
-				b.schema(fptr, m.Value.Pos, name, "End", "The field 'End' must be true when present")
+				b.schema(join(ptr, m.Key), m.Value.Pos, name, "End", "The field 'End' must be true when present")
 			}
 		}
 	case "InputPath":
@@ -453,7 +526,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		if m.Value.Kind == KindObject || (m.Value.Kind == KindString && IsTemplate(m.Value.Text)) {
 			s.Arguments = m.Value.Value()
 		} else {
-			b.schema(fptr, m.Value.Pos, name, "Arguments",
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Arguments",
 				"The value for the field 'Arguments' must be an OBJECT or a JSONata expression '{%% ... %%}', not %s", describe(m.Value))
 		}
 	case "Output":
@@ -467,7 +540,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 			(m.Value.Members[0].Key == "Ref" || strings.HasPrefix(m.Value.Members[0].Key, "Fn::")) {
 			// A CloudFormation intrinsic (Ref, Fn::GetAtt) in a template
 			// that has not been deployed yet.
-			b.add(CodeInvalidResource, SeverityWarning, fptr, m.Value.Pos, name, "Resource",
+			b.add(CodeInvalidResource, SeverityWarning, join(ptr, m.Key), m.Value.Pos, name, "Resource",
 				sprintf("The Resource is a CloudFormation %s; it must be resolved to an ARN before the definition is deployed", m.Value.Members[0].Key))
 			return
 		}
@@ -491,29 +564,29 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 				sev = SeverityWarning
 			}
 			if m.Value.Get("RoleArn") == nil && m.Value.Get("RoleArn.$") == nil {
-				b.add(CodeSchemaValidationFailed, sev, fptr, m.Value.Pos, name, "Credentials", "The field 'RoleArn' is required but was missing")
+				b.add(CodeSchemaValidationFailed, sev, join(ptr, m.Key), m.Value.Pos, name, "Credentials", "The field 'RoleArn' is required but was missing")
 			}
-			for _, c := range members(m.Value) {
+			for _, c := range b.members(m.Value) {
 				if c.Key != "RoleArn" && (c.Key != "RoleArn.$" || s.Language == JSONata) {
-					b.add(CodeSchemaValidationFailed, sev, join(fptr, c.Key), c.KeyPos, name, "Credentials."+c.Key,
+					b.add(CodeSchemaValidationFailed, sev, join(join(ptr, m.Key), c.Key), c.KeyPos, name, "Credentials."+c.Key,
 						sprintf("The field '%s' is not supported in Credentials", c.Key))
 				}
 			}
 		}
 	case "Retry":
-		s.Retry = b.retriers(s, m, fptr)
+		s.Retry = b.retriers(s, m, join(ptr, m.Key))
 	case "Catch":
-		s.Catch = b.catchers(s, m, fptr)
+		s.Catch = b.catchers(s, m, join(ptr, m.Key))
 	case "Choices":
 		if m.Value.Kind != KindArray {
-			b.schema(fptr, m.Value.Pos, name, "Choices", "The value for the field 'Choices' must be an ARRAY, not %s", describe(m.Value))
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Choices", "The value for the field 'Choices' must be an ARRAY, not %s", describe(m.Value))
 			return
 		}
 		if len(m.Value.Elems) == 0 {
-			b.schema(fptr, m.Value.Pos, name, "Choices", "The field 'Choices' must have at least one rule")
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Choices", "The field 'Choices' must have at least one rule")
 		}
 		for i, e := range m.Value.Elems {
-			if r := b.choiceRule(s, e, join(fptr, strconv.Itoa(i)), sprintf("Choices[%d]", i), true); r != nil {
+			if r := b.choiceRule(s, e, join(join(ptr, m.Key), strconv.Itoa(i)), sprintf("Choices[%d]", i), true); r != nil {
 				s.Choices = append(s.Choices, r)
 			}
 		}
@@ -524,7 +597,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 	case "Timestamp":
 		if ts, ok := b.str(m, ptr, name, ""); ok {
 			if (s.Language != JSONata || !IsTemplate(ts)) && !IsTimestamp(ts) {
-				b.schema(fptr, m.Value.Pos, name, "Timestamp", "String does not match RFC3339 timestamp")
+				b.schema(join(ptr, m.Key), m.Value.Pos, name, "Timestamp", "String does not match RFC3339 timestamp")
 			}
 			s.Timestamp = ts
 		}
@@ -546,14 +619,14 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		s.CausePath, _ = b.str(m, ptr, name, "")
 	case "Branches":
 		if m.Value.Kind != KindArray {
-			b.schema(fptr, m.Value.Pos, name, "Branches", "The value for the field 'Branches' must be an ARRAY, not %s", describe(m.Value))
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Branches", "The value for the field 'Branches' must be an ARRAY, not %s", describe(m.Value))
 			return
 		}
 		if len(m.Value.Elems) == 0 {
-			b.schema(fptr, m.Value.Pos, name, "Branches", "The field 'Branches' must have at least one branch")
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Branches", "The field 'Branches' must have at least one branch")
 		}
 		for i, e := range m.Value.Elems {
-			bptr := join(fptr, strconv.Itoa(i))
+			bptr := join(join(ptr, m.Key), strconv.Itoa(i))
 			if e.Kind != KindObject {
 				b.schema(bptr, e.Pos, name, sprintf("Branches[%d]", i), "A branch must be an OBJECT, not %s", describe(e))
 				continue
@@ -565,12 +638,12 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 			return
 		}
 		if s.ItemProcessor != nil {
-			b.schema(fptr, m.KeyPos, name, m.Key, "The fields 'ItemProcessor' and 'Iterator' are mutually exclusive")
+			b.schema(join(ptr, m.Key), m.KeyPos, name, m.Key, "The fields 'ItemProcessor' and 'Iterator' are mutually exclusive")
 			return
 		}
 		s.ProcessorMode = ModeInline
 		if pc := m.Value.Get("ProcessorConfig"); pc != nil {
-			b.processorConfig(s, pc, join(fptr, "ProcessorConfig"))
+			b.processorConfig(s, pc, join(join(ptr, m.Key), "ProcessorConfig"))
 		}
 		// A distributed Map runs its processor as child executions, each a
 		// state machine of its own: the top-level language rule restarts.
@@ -578,25 +651,25 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		if s.ProcessorMode == ModeDistributed {
 			b.topLanguage = ""
 		}
-		s.ItemProcessor = b.machine(m.Value, fptr, s, s.Language)
+		s.ItemProcessor = b.machine(m.Value, join(ptr, m.Key), s, s.Language)
 		b.topLanguage = saved
 	case "ItemsPath":
 		s.ItemsPath = b.optPath(m, ptr, name, "")
 		if s.ItemsPath.Null {
-			b.schema(fptr, m.Value.Pos, name, "ItemsPath", "The value for the field 'ItemsPath' must be a STRING, not null")
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "ItemsPath", "The value for the field 'ItemsPath' must be a STRING, not null")
 		}
 	case "Items":
 		if m.Value.Kind == KindArray || (m.Value.Kind == KindString && IsTemplate(m.Value.Text)) {
 			s.Items = m.Value.Value()
 		} else {
-			b.schema(fptr, m.Value.Pos, name, "Items",
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "Items",
 				"The value for the field 'Items' must be an ARRAY or a JSONata expression '{%% ... %%}', not %s", describe(m.Value))
 		}
 	case "ItemSelector":
 		if m.Value.Kind == KindObject || (s.Language == JSONata && m.Value.Kind == KindString && IsTemplate(m.Value.Text)) {
 			s.ItemSelector = m.Value.Value()
 		} else {
-			b.schema(fptr, m.Value.Pos, name, "ItemSelector", "The value for the field 'ItemSelector' must be an OBJECT, not %s", describe(m.Value))
+			b.schema(join(ptr, m.Key), m.Value.Pos, name, "ItemSelector", "The value for the field 'ItemSelector' must be an OBJECT, not %s", describe(m.Value))
 		}
 	case "MaxConcurrency":
 		s.MaxConcurrency = b.intOrTemplate(m, ptr, s, 0, 1<<31-1)
@@ -607,7 +680,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 			s.ToleratedFailurePercentage = b.intOrTemplate(m, ptr, s, 0, 100)
 		} else if f, ok := b.number(m, ptr, name, ""); ok {
 			if f < 0 || f > 100 {
-				b.schema(fptr, m.Value.Pos, name, m.Key, "The value for the field '%s' must be between 0 and 100", m.Key)
+				b.schema(join(ptr, m.Key), m.Value.Pos, name, m.Key, "The value for the field '%s' must be between 0 and 100", m.Key)
 			}
 			s.ToleratedFailurePercentage = json.Number(m.Value.Text)
 		}
@@ -621,7 +694,7 @@ func (b *builder) field(s *State, m *Member, ptr string) {
 		if b.object(m, ptr, name, "") {
 			s.ItemReader = m.Value.Value()
 			if m.Value.Get("Resource") == nil {
-				b.schema(fptr, m.Value.Pos, name, "ItemReader", "The field 'Resource' is required but was missing")
+				b.schema(join(ptr, m.Key), m.Value.Pos, name, "ItemReader", "The field 'Resource' is required but was missing")
 			}
 		}
 	case "ItemBatcher":
@@ -641,7 +714,7 @@ func (b *builder) processorConfig(s *State, pc *Member, ptr string) {
 	if !b.object(pc, ptr[:strings.LastIndex(ptr, "/")], s.Name, "ItemProcessor.") {
 		return
 	}
-	for _, m := range members(pc.Value) {
+	for _, m := range b.members(pc.Value) {
 		switch m.Key {
 		case "Mode":
 			if v, ok := b.str(m, ptr, s.Name, "ItemProcessor.ProcessorConfig."); ok {
@@ -778,7 +851,7 @@ func (b *builder) retriers(s *State, m *Member, ptr string) []*Retrier {
 			BackoffRate: DefaultBackoffRate, JitterStrategy: "NONE", Pointer: rptr, Pos: e.Pos}
 		r.ErrorEquals = b.errorEquals(s, e, rptr, field)
 		prefix := field + "."
-		for _, f := range members(e) {
+		for _, f := range b.members(e) {
 			switch f.Key {
 			case "ErrorEquals":
 			case "IntervalSeconds":
@@ -840,7 +913,7 @@ func (b *builder) catchers(s *State, m *Member, ptr string) []*Catcher {
 			b.schema(cptr, e.Pos, s.Name, field+".Next", "These fields are required: [Next]")
 		}
 		prefix := field + "."
-		for _, f := range members(e) {
+		for _, f := range b.members(e) {
 			switch {
 			case f.Key == "ErrorEquals":
 			case f.Key == "Next":
@@ -880,7 +953,7 @@ func (b *builder) choiceRule(s *State, n *Node, ptr, field string, top bool) *Ch
 		if n.Get("Condition") == nil {
 			b.schema(ptr, n.Pos, s.Name, field+".Condition", "These fields are required: [Condition]")
 		}
-		for _, f := range members(n) {
+		for _, f := range b.members(n) {
 			switch f.Key {
 			case "Condition":
 				if f.Value.Kind == KindBool || (f.Value.Kind == KindString && IsTemplate(f.Value.Text)) {
@@ -906,19 +979,18 @@ func (b *builder) choiceRule(s *State, n *Node, ptr, field string, top bool) *Ch
 		return r
 	}
 	var kinds []string // Variable-comparison, And, Or, Not
-	for _, f := range members(n) {
-		fptr := join(ptr, f.Key)
+	for _, f := range b.members(n) {
 		switch f.Key {
 		case "Next":
 			if !top {
-				b.schema(fptr, f.KeyPos, s.Name, prefix+f.Key, "The field 'Next' is only allowed in top-level choice rules")
+				b.schema(join(ptr, f.Key), f.KeyPos, s.Name, prefix+f.Key, "The field 'Next' is only allowed in top-level choice rules")
 			}
 			r.Next, _ = b.str(f, ptr, s.Name, prefix)
 		case "Comment":
 			r.Comment, _ = b.str(f, ptr, s.Name, prefix)
 		case "Assign":
 			if !top {
-				b.schema(fptr, f.KeyPos, s.Name, prefix+f.Key, "The field 'Assign' is only allowed in top-level choice rules")
+				b.schema(join(ptr, f.Key), f.KeyPos, s.Name, prefix+f.Key, "The field 'Assign' is only allowed in top-level choice rules")
 			}
 			if b.object(f, ptr, s.Name, prefix) {
 				r.Assign = f.Value.Value()
@@ -928,12 +1000,12 @@ func (b *builder) choiceRule(s *State, n *Node, ptr, field string, top bool) *Ch
 		case "And", "Or":
 			kinds = append(kinds, f.Key)
 			if f.Value.Kind != KindArray || len(f.Value.Elems) == 0 {
-				b.schema(fptr, f.Value.Pos, s.Name, prefix+f.Key, "The value for the field '%s' must be a non-empty ARRAY of choice rules", f.Key)
+				b.schema(join(ptr, f.Key), f.Value.Pos, s.Name, prefix+f.Key, "The value for the field '%s' must be a non-empty ARRAY of choice rules", f.Key)
 				continue
 			}
 			var rules []*ChoiceRule
 			for i, e := range f.Value.Elems {
-				if sub := b.choiceRule(s, e, join(fptr, strconv.Itoa(i)), sprintf("%s%s[%d]", prefix, f.Key, i), false); sub != nil {
+				if sub := b.choiceRule(s, e, join(join(ptr, f.Key), strconv.Itoa(i)), sprintf("%s%s[%d]", prefix, f.Key, i), false); sub != nil {
 					rules = append(rules, sub)
 				}
 			}
@@ -944,11 +1016,11 @@ func (b *builder) choiceRule(s *State, n *Node, ptr, field string, top bool) *Ch
 			}
 		case "Not":
 			kinds = append(kinds, f.Key)
-			r.Not = b.choiceRule(s, f.Value, fptr, prefix+"Not", false)
+			r.Not = b.choiceRule(s, f.Value, join(ptr, f.Key), prefix+"Not", false)
 		default:
 			want, ok := comparisonOperators[f.Key]
 			if !ok {
-				b.schema(fptr, f.KeyPos, s.Name, prefix+f.Key, "The field '%s' is not supported in a choice rule", f.Key)
+				b.schema(join(ptr, f.Key), f.KeyPos, s.Name, prefix+f.Key, "The field '%s' is not supported in a choice rule", f.Key)
 				continue
 			}
 			kinds = append(kinds, f.Key)
@@ -974,10 +1046,9 @@ func (b *builder) choiceRule(s *State, n *Node, ptr, field string, top bool) *Ch
 
 // operand checks the type of a comparison operand.
 func (b *builder) operand(s *State, f *Member, ptr, prefix, want string) {
-	fptr := join(ptr, f.Key)
 	v := f.Value
 	bad := func(t string) {
-		b.schema(fptr, v.Pos, s.Name, prefix+f.Key, "The value for the field '%s' must be a %s, not %s", f.Key, t, describe(v))
+		b.schema(join(ptr, f.Key), v.Pos, s.Name, prefix+f.Key, "The value for the field '%s' must be a %s, not %s", f.Key, t, describe(v))
 	}
 	switch want {
 	case "":
@@ -1000,7 +1071,7 @@ func (b *builder) operand(s *State, f *Member, ptr, prefix, want string) {
 		if v.Kind != KindString {
 			bad("STRING (an RFC 3339 timestamp)")
 		} else if !IsTimestamp(v.Text) {
-			b.schema(fptr, v.Pos, s.Name, prefix+f.Key, "String does not match RFC3339 timestamp")
+			b.schema(join(ptr, f.Key), v.Pos, s.Name, prefix+f.Key, "String does not match RFC3339 timestamp")
 		}
 	}
 }

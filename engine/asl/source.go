@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -201,6 +202,63 @@ type scanner struct {
 	// colLine, colPos and col cache the column of colPos on the line that
 	// starts at colLine.
 	colLine, colPos, col int
+
+	// Nodes and members are carved from slabs, and short strings (keys,
+	// type names, paths) are shared, so a large document costs a few
+	// allocations per hundred values rather than several per value.
+	nodes   []Node
+	members []Member
+	strs    map[string]string
+	// stack holds the members and elements of the objects and arrays
+	// being read; each container copies its own into an exact-size slice.
+	memberStack []*Member
+	elemStack   []*Node
+}
+
+// slabSize is how many nodes or members the next slab holds: small
+// documents get small slabs, large ones up to maxSlab.
+func slabSize(done int) int { return min(max(16, done), maxSlab) }
+
+const maxSlab = 256
+
+func (s *scanner) node(n Node) *Node {
+	if len(s.nodes) == 0 {
+		s.nodes = make([]Node, slabSize(cap(s.nodes)*2))
+	}
+	p := &s.nodes[0]
+	*p = n
+	s.nodes = s.nodes[1:]
+	return p
+}
+
+func (s *scanner) member(m Member) *Member {
+	if len(s.members) == 0 {
+		s.members = make([]Member, slabSize(cap(s.members)*2))
+	}
+	p := &s.members[0]
+	*p = m
+	s.members = s.members[1:]
+	return p
+}
+
+// maxInterned is the longest string the scanner shares between equal
+// occurrences.
+const maxInterned = 64
+
+// text returns b as a string, shared with earlier equal short strings.
+func (s *scanner) text(b []byte) string {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	if str, ok := s.strs[string(b)]; ok {
+		return str
+	}
+	if s.strs == nil {
+		s.strs = make(map[string]string, 64)
+	}
+	str := string(b)
+	s.strs[str] = str
+	return str
 }
 
 func (s *scanner) here() Pos {
@@ -253,7 +311,7 @@ func (s *scanner) skipSpace() {
 
 func (s *scanner) document() (*Node, *Diagnostic) {
 	// A UTF-8 byte order mark is tolerated.
-	if strings.HasPrefix(string(s.data), "\ufeff") {
+	if bytes.HasPrefix(s.data, []byte("\ufeff")) {
 		s.pos = 3
 		s.lineStart = 3
 	}
@@ -294,22 +352,22 @@ func (s *scanner) value(depth int) (*Node, *Diagnostic) {
 		if err != nil {
 			return nil, err
 		}
-		return &Node{Kind: KindString, Pos: start, Text: str}, nil
+		return s.node(Node{Kind: KindString, Pos: start, Text: str}), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number(start)
 	case s.word("true"):
-		return &Node{Kind: KindBool, Pos: start, Bool: true}, nil
+		return s.node(Node{Kind: KindBool, Pos: start, Bool: true}), nil
 	case s.word("false"):
-		return &Node{Kind: KindBool, Pos: start}, nil
+		return s.node(Node{Kind: KindBool, Pos: start}), nil
 	case s.word("null"):
-		return &Node{Kind: KindNull, Pos: start}, nil
+		return s.node(Node{Kind: KindNull, Pos: start}), nil
 	default:
 		return nil, s.fail("unexpected %s, expecting a JSON value (string, number, array, object, true, false or null)", describeByte(c))
 	}
 }
 
 func (s *scanner) word(w string) bool {
-	if strings.HasPrefix(string(s.data[s.pos:]), w) {
+	if bytes.HasPrefix(s.data[s.pos:], []byte(w)) {
 		s.pos += len(w)
 		return true
 	}
@@ -317,13 +375,14 @@ func (s *scanner) word(w string) bool {
 }
 
 func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
-	n := &Node{Kind: KindObject, Pos: start}
+	n := s.node(Node{Kind: KindObject, Pos: start})
 	s.pos++ // {
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
 		return n, nil
 	}
+	base := len(s.memberStack)
 	for {
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of input inside an object")
@@ -346,7 +405,7 @@ func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
 		if err != nil {
 			return nil, err
 		}
-		n.Members = append(n.Members, &Member{Key: key, KeyPos: kp, Value: v})
+		s.memberStack = append(s.memberStack, s.member(Member{Key: key, KeyPos: kp, Value: v}))
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of input inside an object")
@@ -357,6 +416,10 @@ func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
 			s.skipSpace()
 		case '}':
 			s.pos++
+			// On an error the whole scan ends, so only success needs to
+			// pop the stack.
+			n.Members = append([]*Member(nil), s.memberStack[base:]...)
+			s.memberStack = s.memberStack[:base]
 			return n, nil
 		default:
 			return nil, s.fail("unexpected %s, expecting ',' or '}'", describeByte(s.data[s.pos]))
@@ -365,19 +428,20 @@ func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
 }
 
 func (s *scanner) array(start Pos, depth int) (*Node, *Diagnostic) {
-	n := &Node{Kind: KindArray, Pos: start}
+	n := s.node(Node{Kind: KindArray, Pos: start})
 	s.pos++ // [
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
 		s.pos++
 		return n, nil
 	}
+	base := len(s.elemStack)
 	for {
 		v, err := s.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		n.Elems = append(n.Elems, v)
+		s.elemStack = append(s.elemStack, v)
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of input inside an array")
@@ -388,6 +452,8 @@ func (s *scanner) array(start Pos, depth int) (*Node, *Diagnostic) {
 			s.skipSpace()
 		case ']':
 			s.pos++
+			n.Elems = append([]*Node(nil), s.elemStack[base:]...)
+			s.elemStack = s.elemStack[:base]
 			return n, nil
 		default:
 			return nil, s.fail("unexpected %s, expecting ',' or ']'", describeByte(s.data[s.pos]))
@@ -431,7 +497,7 @@ func (s *scanner) number(start Pos) (*Node, *Diagnostic) {
 			return nil, s.fail("invalid number: expecting a digit in the exponent")
 		}
 	}
-	return &Node{Kind: KindNumber, Pos: start, Text: string(s.data[b:s.pos])}, nil
+	return s.node(Node{Kind: KindNumber, Pos: start, Text: s.text(s.data[b:s.pos])}), nil
 }
 
 // str decodes a string starting at the opening quote.
@@ -442,7 +508,7 @@ func (s *scanner) str() (string, *Diagnostic) {
 	for s.pos < len(s.data) {
 		c := s.data[s.pos]
 		if c == '"' {
-			out := string(s.data[start:s.pos])
+			out := s.text(s.data[start:s.pos])
 			s.pos++
 			return validUTF8(out), nil
 		}
@@ -491,7 +557,7 @@ func (s *scanner) str() (string, *Diagnostic) {
 					// as jsonv decodes it.
 					r2 := rune(-1)
 					save := s.pos
-					if strings.HasPrefix(string(s.data[s.pos:]), "\\u") {
+					if bytes.HasPrefix(s.data[s.pos:], []byte("\\u")) {
 						s.pos += 2
 						if x, ok := s.hex4(); ok {
 							r2 = x
