@@ -87,7 +87,7 @@ func (b *builder) checkJSONPath(s *State) {
 	}
 	for i, c := range s.Catch {
 		if m := c.node(s).Get("ResultPath"); m != nil && m.Value.Kind == KindString {
-			b.pathAt(s, m.Value, join(c.Pointer, "ResultPath"), sprintf("Catch[%d].ResultPath", i), true)
+			b.pathAt(s, m.Value, c.Pointer, "ResultPath", sprintf("Catch[%d]", i), true)
 		}
 		if m := c.node(s).Get("Assign"); m != nil {
 			b.payload(s, m.Value, join(c.Pointer, "Assign"), sprintf("Catch[%d].Assign", i))
@@ -117,11 +117,11 @@ func (b *builder) checkRule(s *State, r *ChoiceRule, field string) {
 		return
 	}
 	if m := n.Get("Variable"); m != nil && m.Value.Kind == KindString {
-		b.pathAt(s, m.Value, join(r.Pointer, "Variable"), field+".Variable", true)
+		b.pathAt(s, m.Value, r.Pointer, "Variable", field, true)
 	}
 	if r.IsPathOperator() {
 		if m := n.Get(r.Operator); m != nil && m.Value.Kind == KindString {
-			b.pathAt(s, m.Value, join(r.Pointer, r.Operator), field+"."+r.Operator, true)
+			b.pathAt(s, m.Value, r.Pointer, r.Operator, field, true)
 		}
 	}
 	if r.Operator == "StringMatches" {
@@ -145,32 +145,89 @@ func (b *builder) checkRule(s *State, r *ChoiceRule, field string) {
 }
 
 func (b *builder) path(s *State, m *Member, reference bool) {
-	b.pathAt(s, m.Value, join(s.Pointer, m.Key), m.Key, reference)
+	b.pathAt(s, m.Value, s.Pointer, m.Key, "", reference)
 }
 
-// pathAt checks the syntax of a path; reference paths allow only names and
-// indexes (no filters, wildcards or slices). ResultPath may not name the
-// context object or a variable.
-func (b *builder) pathAt(s *State, v *Node, ptr, field string, reference bool) {
+// pathAt checks the syntax of the path v at the field key of the object at
+// base (owner names that object in messages, "" for the state itself);
+// reference paths allow only names and indexes (no filters, wildcards or
+// slices). ResultPath may not name the context object or a variable. The
+// pointer and field name are built only for a diagnostic.
+func (b *builder) pathAt(s *State, v *Node, base, key, owner string, reference bool) {
 	text := v.Text
-	var p *jsonpath.Path
-	var err error
-	if reference {
-		p, err = jsonpath.ParseReference(text)
-	} else {
-		p, err = jsonpath.Parse(text)
+	pv := b.parsePath(text, reference)
+	field := func() string {
+		if owner == "" {
+			return key
+		}
+		return owner + "." + key
 	}
-	if err != nil {
+	if pv.err != nil {
 		kind := "JSONPath"
 		if reference {
 			kind = "reference path"
 		}
-		b.schema(ptr, v.Pos, s.Name, field, "The value for the field '%s' must be a valid %s: %s", lastField(field), kind, pathErr(err))
+		b.schema(join(base, key), v.Pos, s.Name, field(), "The value for the field '%s' must be a valid %s: %s", lastField(key), kind, pathErr(pv.err))
 		return
 	}
-	if lastField(field) == "ResultPath" && p.Root() != jsonpath.RootInput {
-		b.schema(ptr, v.Pos, s.Name, field, "The value for the field 'ResultPath' must start with '$.' (not a variable or the context object): %q", text)
+	if lastField(key) == "ResultPath" && pv.root != jsonpath.RootInput {
+		b.schema(join(base, key), v.Pos, s.Name, field(), "The value for the field 'ResultPath' must start with '$.' (not a variable or the context object): %q", text)
 	}
+}
+
+// pathKey names a cached parse: the text and how it was parsed ('p' a
+// JSONPath, 'r' a reference path, 'i' an intrinsic call).
+type pathKey struct {
+	text string
+	mode byte
+}
+
+// pathVerdict is the outcome of parsing a path or an intrinsic call.
+type pathVerdict struct {
+	err  error
+	root jsonpath.Root
+}
+
+// parsePath parses a JSONPath or reference path, once per distinct text
+// in a document (definitions repeat "$", "$.x" and the like).
+func (b *builder) parsePath(text string, reference bool) pathVerdict {
+	k := pathKey{text, 'p'}
+	if reference {
+		k.mode = 'r'
+	}
+	if v, ok := b.paths[k]; ok {
+		return v
+	}
+	var p *jsonpath.Path
+	var v pathVerdict
+	if reference {
+		p, v.err = jsonpath.ParseReference(text)
+	} else {
+		p, v.err = jsonpath.Parse(text)
+	}
+	if v.err == nil {
+		v.root = p.Root()
+	}
+	b.remember(k, v)
+	return v
+}
+
+// parseIntrinsic parses an intrinsic function call, once per distinct text.
+func (b *builder) parseIntrinsic(text string) error {
+	k := pathKey{text, 'i'}
+	if v, ok := b.paths[k]; ok {
+		return v.err
+	}
+	_, err := intrinsic.Parse(text)
+	b.remember(k, pathVerdict{err: err})
+	return err
+}
+
+func (b *builder) remember(k pathKey, v pathVerdict) {
+	if b.paths == nil {
+		b.paths = map[pathKey]pathVerdict{}
+	}
+	b.paths[k] = v
 }
 
 func pathErr(err error) string {
@@ -189,39 +246,61 @@ func looksLikePath(v string) bool {
 
 // payload checks a JSONPath payload template: values of ".$" fields must be
 // paths or intrinsic calls; a ".$" field may not clash with a plain one.
+// ptr and field name n; those of its members are built only when needed.
 func (b *builder) payload(s *State, n *Node, ptr, field string) {
 	switch n.Kind {
 	case KindArray:
 		for i, e := range n.Elems {
-			b.payload(s, e, join(ptr, strconv.Itoa(i)), sprintf("%s[%d]", field, i))
+			if e.Kind == KindArray || e.Kind == KindObject {
+				b.payload(s, e, join(ptr, strconv.Itoa(i)), sprintf("%s[%d]", field, i))
+			}
 		}
 	case KindObject:
-		seen := map[string]bool{}
-		for _, m := range members(n) {
+		ms := b.members(n)
+		var seen map[string]bool
+		if len(ms) > smallObject {
+			seen = make(map[string]bool, len(ms))
+		}
+		for i, m := range ms {
 			name := strings.TrimSuffix(m.Key, ".$")
-			fptr := join(ptr, m.Key)
-			ff := field + "." + m.Key
-			if seen[name] {
-				b.schema(fptr, m.KeyPos, s.Name, ff, "The field '%s' clashes with another field named '%s' once '.$' is removed", m.Key, name)
-			}
-			seen[name] = true
-			if !strings.HasSuffix(m.Key, ".$") {
-				if m.Value.Kind == KindString && looksLikePath(m.Value.Text) {
-					b.add(CodeNoDollar, SeverityWarning, fptr, m.Value.Pos, s.Name, ff,
-						sprintf("The value of '%s' looks like a path or intrinsic function but is used literally; name the field '%s.$' to evaluate it", m.Key, m.Key))
+			clash := false
+			if seen != nil {
+				clash = seen[name]
+				seen[name] = true
+			} else {
+				for _, o := range ms[:i] {
+					if strings.TrimSuffix(o.Key, ".$") == name {
+						clash = true
+						break
+					}
 				}
-				b.payload(s, m.Value, fptr, ff)
+			}
+			if clash {
+				b.schema(join(ptr, m.Key), m.KeyPos, s.Name, field+"."+m.Key, "The field '%s' clashes with another field named '%s' once '.$' is removed", m.Key, name)
+			}
+			if !strings.HasSuffix(m.Key, ".$") {
+				switch m.Value.Kind {
+				case KindString:
+					if looksLikePath(m.Value.Text) {
+						ff := field + "." + m.Key
+						b.add(CodeNoDollar, SeverityWarning, join(ptr, m.Key), m.Value.Pos, s.Name, ff,
+							sprintf("The value of '%s' looks like a path or intrinsic function but is used literally; name the field '%s.$' to evaluate it", m.Key, m.Key))
+					}
+				case KindArray, KindObject:
+					b.payload(s, m.Value, join(ptr, m.Key), field+"."+m.Key)
+				}
 				continue
 			}
-			b.dynamicValue(s, m, fptr, ff)
+			b.dynamicValue(s, m, ptr, field)
 		}
 	}
 }
 
-// dynamicValue checks the value of a ".$" field.
+// dynamicValue checks the value of a ".$" field m of the object at ptr
+// (named field in messages).
 func (b *builder) dynamicValue(s *State, m *Member, ptr, field string) {
 	bad := func(detail string) {
-		b.schema(ptr, m.Value.Pos, s.Name, field,
+		b.schema(join(ptr, m.Key), m.Value.Pos, s.Name, field+"."+m.Key,
 			"The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call%s", m.Key, detail)
 	}
 	if m.Value.Kind != KindString {
@@ -234,15 +313,15 @@ func (b *builder) dynamicValue(s *State, m *Member, ptr, field string) {
 		return
 	}
 	if intrinsic.IsCall(v) {
-		if _, err := intrinsic.Parse(v); err != nil {
+		if err := b.parseIntrinsic(v); err != nil {
 			bad(": " + err.Error())
 		} else if esc := badIntrinsicEscape(v); esc != "" {
 			bad(sprintf(": the escape %q is not allowed in an intrinsic function string (only \\', \\{, \\} and \\\\ are)", esc))
 		}
 		return
 	}
-	if _, err := jsonpath.Parse(v); err != nil {
-		bad(": " + pathErr(err))
+	if pv := b.parsePath(v, false); pv.err != nil {
+		bad(": " + pathErr(pv.err))
 	}
 }
 
@@ -272,7 +351,7 @@ func badIntrinsicEscape(call string) string {
 }
 
 func (b *builder) intrinsicCall(s *State, ptr string, v *Node, field string) {
-	if _, err := intrinsic.Parse(v.Text); err != nil {
+	if err := b.parseIntrinsic(v.Text); err != nil {
 		b.schema(ptr, v.Pos, s.Name, field, "The value for the field '%s' must be a valid intrinsic function call: %s", field, err.Error())
 	}
 }
@@ -283,16 +362,19 @@ func (b *builder) staticResult(s *State, n *Node, ptr, field string) {
 	switch n.Kind {
 	case KindArray:
 		for i, e := range n.Elems {
-			b.staticResult(s, e, join(ptr, strconv.Itoa(i)), sprintf("%s[%d]", field, i))
+			if e.Kind == KindArray || e.Kind == KindObject {
+				b.staticResult(s, e, join(ptr, strconv.Itoa(i)), sprintf("%s[%d]", field, i))
+			}
 		}
 	case KindObject:
-		for _, m := range members(n) {
-			fptr := join(ptr, m.Key)
+		for _, m := range b.members(n) {
 			if strings.HasSuffix(m.Key, ".$") {
-				b.add(CodePassResultIsStatic, SeverityWarning, fptr, m.KeyPos, s.Name, field+"."+m.Key,
+				b.add(CodePassResultIsStatic, SeverityWarning, join(ptr, m.Key), m.KeyPos, s.Name, field+"."+m.Key,
 					sprintf("'Result' is static: the field '%s' is not evaluated as a path; use 'Parameters' to build the output from the input", m.Key))
 			}
-			b.staticResult(s, m.Value, fptr, field+"."+m.Key)
+			if m.Value.Kind == KindArray || m.Value.Kind == KindObject {
+				b.staticResult(s, m.Value, join(ptr, m.Key), field+"."+m.Key)
+			}
 		}
 	}
 }
@@ -323,7 +405,7 @@ func (b *builder) templates(s *State, n *Node, ptr, field string, structural boo
 			b.templates(s, e, join(ptr, strconv.Itoa(i)), sprintf("%s[%d]", field, i), structural)
 		}
 	case KindObject:
-		for _, m := range members(n) {
+		for _, m := range b.members(n) {
 			if structural && (m.Key == "Next" || m.Key == "Comment" || m.Key == "ErrorEquals") {
 				continue
 			}
@@ -408,30 +490,54 @@ var (
 	expressToken  = regexp.MustCompile(`\.waitForTaskToken$`)
 )
 
+// problem is a diagnostic without its place.
+type problem struct{ code, severity, msg string }
+
+// checkResource reports what is wrong with a Task's Resource. The verdict
+// depends on the string only, so it is worked out once per distinct
+// resource of the document.
 func (b *builder) checkResource(s *State) {
 	m := s.Node.Get("Resource")
 	if m == nil || m.Value.Kind != KindString {
 		return
 	}
 	r := m.Value.Text
+	probs, ok := b.resources[r]
+	if !ok {
+		probs = resourceProblems(r, strings.EqualFold(b.opts.Type, "EXPRESS"))
+		if b.resources == nil {
+			b.resources = map[string][]problem{}
+		}
+		b.resources[r] = probs
+	}
+	if len(probs) == 0 {
+		return
+	}
 	ptr := join(s.Pointer, "Resource")
+	for _, p := range probs {
+		b.add(p.code, p.severity, ptr, m.Value.Pos, s.Name, "Resource", p.msg)
+	}
+}
+
+// resourceProblems checks a Task's Resource string.
+func resourceProblems(r string, express bool) []problem {
+	var out []problem
 	bad := func(format string, args ...any) {
-		b.add(CodeInvalidResource, SeverityError, ptr, m.Value.Pos, s.Name, "Resource", sprintf(format, args...))
+		out = append(out, problem{CodeInvalidResource, SeverityError, sprintf(format, args...)})
 	}
 	if placeholderRe.MatchString(r) {
-		b.add(CodeInvalidResource, SeverityWarning, ptr, m.Value.Pos, s.Name, "Resource",
-			sprintf("The Resource %q is a template placeholder; it must be substituted with an ARN before the definition is deployed", r))
-		return
+		return append(out, problem{CodeInvalidResource, SeverityWarning,
+			sprintf("The Resource %q is a template placeholder; it must be substituted with an ARN before the definition is deployed", r)})
 	}
 	if !uriRe.MatchString(r) {
 		bad("The value for the field 'Resource' must be a URI such as an ARN, not %q", r)
-		return
+		return out
 	}
 	if strings.HasPrefix(r, "arn:") {
 		p := arnRe.FindStringSubmatch(r)
 		if p == nil || p[5] == "" {
 			bad("The value for the field 'Resource' is not a valid ARN: %q", r)
-			return
+			return out
 		}
 		switch p[2] {
 		case "lambda":
@@ -446,14 +552,15 @@ func (b *builder) checkResource(s *State) {
 			}
 		}
 	}
-	if strings.EqualFold(b.opts.Type, "EXPRESS") {
+	if express {
 		switch {
 		case expressSync.MatchString(r):
-			b.schema(ptr, m.Value.Pos, s.Name, "Resource", "Express state machine does not support '.sync' service integration")
+			out = append(out, problem{CodeSchemaValidationFailed, SeverityError, "Express state machine does not support '.sync' service integration"})
 		case expressToken.MatchString(r):
-			b.schema(ptr, m.Value.Pos, s.Name, "Resource", "Express state machine does not support '.waitForTaskToken' service integration")
+			out = append(out, problem{CodeSchemaValidationFailed, SeverityError, "Express state machine does not support '.waitForTaskToken' service integration"})
 		}
 	}
+	return out
 }
 
 func (b *builder) checkTimeouts(s *State) {

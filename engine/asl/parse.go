@@ -77,6 +77,9 @@ type builder struct {
 	topLanguage string
 	// dups holds the objects that have a duplicate key.
 	dups map[*Node]bool
+	// resources and paths cache verdicts that depend on a string only.
+	resources map[string][]problem
+	paths     map[pathKey]pathVerdict
 }
 
 func (b *builder) add(code, severity, ptr string, pos Pos, state, field, msg string) {

@@ -208,7 +208,7 @@ type scanner struct {
 	// allocations per hundred values rather than several per value.
 	nodes   []Node
 	members []Member
-	strs    map[string]string
+	strs    []string
 	// stack holds the members and elements of the objects and arrays
 	// being read; each container copies its own into an exact-size slice.
 	memberStack []*Member
@@ -245,20 +245,31 @@ func (s *scanner) member(m Member) *Member {
 // occurrences.
 const maxInterned = 64
 
-// text returns b as a string, shared with earlier equal short strings.
+// text returns b as a string, shared with an earlier equal short string
+// when the scanner's direct-mapped cache still holds it (a miss only costs
+// the allocation it would have cost anyway).
 func (s *scanner) text(b []byte) string {
-	if len(b) > maxInterned {
+	if len(b) > maxInterned || len(b) == 0 {
 		return string(b)
 	}
-	if str, ok := s.strs[string(b)]; ok {
-		return str
-	}
 	if s.strs == nil {
-		s.strs = make(map[string]string, 64)
+		// About one slot per 32 bytes of input, a power of two.
+		n := 64
+		for n < len(s.data)/32 && n < 1<<14 {
+			n <<= 1
+		}
+		s.strs = make([]string, n)
 	}
-	str := string(b)
-	s.strs[str] = str
-	return str
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &s.strs[h&uint32(len(s.strs)-1)]
+	if *slot == string(b) {
+		return *slot
+	}
+	*slot = string(b)
+	return *slot
 }
 
 func (s *scanner) here() Pos {
