@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,7 +75,9 @@ type Document struct {
 	mu    sync.Mutex
 	idx   *index
 	diags asl.Diagnostics
-	valid bool // diags computed
+	valid bool   // diags and compact computed
+	asl   []byte // compact JSON text, with diags
+	text  string // indented text, once asked for
 }
 
 // NewDocument returns a document for a fresh workflow: no states yet; the
@@ -110,10 +113,27 @@ func ParseDocument(asl, layout []byte) (*Document, error) {
 func (d *Document) Root() *jsonv.Object { return d.root }
 
 // ASL returns the definition as compact JSON in the document's key order.
-func (d *Document) ASL() []byte { return jsonv.Marshal(d.root) }
+func (d *Document) ASL() []byte { return slices.Clone(d.compact()) }
 
-// Text returns the definition indented by two spaces, as the code view shows it.
-func (d *Document) Text() string { return string(indent(nil, d.root, "")) }
+// compact returns the compact JSON text, shared: callers must not modify
+// it. It is computed with the diagnostics (one pass builds both).
+func (d *Document) compact() []byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.analyse()
+	return d.asl
+}
+
+// Text returns the definition indented by two spaces, as the code view shows
+// it (computed once per document).
+func (d *Document) Text() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.text == "" {
+		d.text = string(indent(make([]byte, 0, 2*len(d.asl)+64), d.root, 0))
+	}
+	return d.text
+}
 
 // Layout returns a copy of the layout.
 func (d *Document) Layout() Layout { return d.layout.clone() }
@@ -124,7 +144,7 @@ func (d *Document) with(root *jsonv.Object, l Layout) *Document {
 	nd := &Document{root: root, layout: l}
 	if root == d.root {
 		d.mu.Lock()
-		nd.idx, nd.diags, nd.valid = d.idx, d.diags, d.valid
+		nd.idx, nd.diags, nd.valid, nd.asl, nd.text = d.idx, d.diags, d.valid, d.asl, d.text
 		d.mu.Unlock()
 	}
 	return nd
@@ -135,22 +155,30 @@ func (d *Document) with(root *jsonv.Object, l Layout) *Document {
 func (d *Document) Validate() asl.Diagnostics {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.valid {
-		_, d.diags = asl.Parse(d.ASL())
-		if d.diags == nil {
-			d.diags = asl.Diagnostics{}
-		}
-		d.valid = true
-	}
+	d.analyse()
 	return d.diags
+}
+
+// analyse encodes and validates the definition once; d.mu is held.
+// asl.ParseValue answers what asl.Parse of the compact text would, without
+// scanning the text it has just written.
+func (d *Document) analyse() {
+	if d.valid {
+		return
+	}
+	d.asl, _, d.diags = asl.ParseValue(d.root, asl.Options{})
+	if d.diags == nil {
+		d.diags = asl.Diagnostics{}
+	}
+	d.valid = true
 }
 
 // SameASL reports whether d and o hold the very same definition tree (an
 // operation that changed only the layout).
 func (d *Document) SameASL(o *Document) bool { return o != nil && d.root == o.root }
 
-// indent appends v with two-space indentation.
-func indent(buf []byte, v any, prefix string) []byte {
+// indent appends v with two-space indentation, at the given depth.
+func indent(buf []byte, v any, depth int) []byte {
 	switch x := v.(type) {
 	case *jsonv.Object:
 		if x.Len() == 0 {
@@ -158,33 +186,47 @@ func indent(buf []byte, v any, prefix string) []byte {
 		}
 		buf = append(buf, "{\n"...)
 		for i, m := range x.Members() {
-			buf = append(buf, prefix+"  "...)
+			buf = appendSpaces(buf, depth+1)
 			buf = jsonv.AppendString(buf, m.Key)
 			buf = append(buf, ": "...)
-			buf = indent(buf, m.Value, prefix+"  ")
+			buf = indent(buf, m.Value, depth+1)
 			if i < x.Len()-1 {
 				buf = append(buf, ',')
 			}
 			buf = append(buf, '\n')
 		}
-		return append(buf, prefix+"}"...)
+		buf = appendSpaces(buf, depth)
+		return append(buf, '}')
 	case []any:
 		if len(x) == 0 {
 			return append(buf, "[]"...)
 		}
 		buf = append(buf, "[\n"...)
 		for i, e := range x {
-			buf = append(buf, prefix+"  "...)
-			buf = indent(buf, e, prefix+"  ")
+			buf = appendSpaces(buf, depth+1)
+			buf = indent(buf, e, depth+1)
 			if i < len(x)-1 {
 				buf = append(buf, ',')
 			}
 			buf = append(buf, '\n')
 		}
-		return append(buf, prefix+"]"...)
+		buf = appendSpaces(buf, depth)
+		return append(buf, ']')
 	default:
 		return jsonv.Append(buf, v)
 	}
+}
+
+const spaces = "                                                                "
+
+// appendSpaces appends the indentation of depth: two spaces a level.
+func appendSpaces(buf []byte, depth int) []byte {
+	for n := 2 * depth; n > 0; {
+		k := min(n, len(spaces))
+		buf = append(buf, spaces[:k]...)
+		n -= k
+	}
+	return buf
 }
 
 // --- index: where every state and machine is in the tree ---

@@ -90,7 +90,7 @@ func (e *Editor) Create(ctx context.Context, machine string, definition []byte) 
 	}
 	now := e.now()
 	d := &Draft{ID: newID(), Machine: machine, Created: now, Updated: now}
-	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.ASL(), Layout: MarshalLayout(doc.layout), At: now}); err != nil {
+	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.compact(), Layout: MarshalLayout(doc.layout), At: now}); err != nil {
 		return nil, fmt.Errorf("designer: create draft: %w", err)
 	}
 	e.remember(d.ID, d.Version, doc)
@@ -201,7 +201,7 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 			c.AmendLayout = MarshalLayout(nd.layout)
 		} else {
 			opText, _ := jsonMarshal(op)
-			c.Append = &Revision{ASL: nd.ASL(), Layout: MarshalLayout(nd.layout), Op: opText, At: c.At}
+			c.Append = &Revision{ASL: nd.compact(), Layout: MarshalLayout(nd.layout), Op: opText, At: c.At}
 		}
 	}
 	nd2, err := e.store.CommitDraft(ctx, id, c)

@@ -127,7 +127,7 @@ func (d *Document) Inspect(name string, diags asl.Diagnostics) (*Inspector, erro
 				if fd.Kind == KindString {
 					fd.Kind = KindJSON
 				}
-				fd.Text = string(indent(nil, x, ""))
+				fd.Text = string(indent(nil, x, 0))
 			}
 			if fd.Kind == KindJSON {
 				fd.Rows = min(max(strings.Count(fd.Text, "\n")+1, 3), 16)

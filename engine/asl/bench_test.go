@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stepwise/engine/asl"
+	"stepwise/engine/jsonv"
 )
 
 func BenchmarkParse(b *testing.B) {
@@ -74,6 +75,21 @@ func BenchmarkParseDesigner500(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, d := asl.Parse(data); d.HasErrors() {
+			b.Fatal(d)
+		}
+	}
+}
+
+// BenchmarkParseValueDesigner500 validates the same workflow held as a
+// jsonv value, as the designer does after every edit.
+func BenchmarkParseValueDesigner500(b *testing.B) {
+	v, err := jsonv.Decode(bigDesignerDefinition(500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, d := asl.ParseValue(v, asl.Options{}); d.HasErrors() {
 			b.Fatal(d)
 		}
 	}

@@ -1,0 +1,180 @@
+package asl
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+
+	"stepwise/engine/jsonv"
+)
+
+// ParseValue validates a definition held as a decoded jsonv value (the
+// designer keeps its document that way). It returns the compact JSON text
+// (jsonv.Marshal of v) and exactly what Parse of that text returns: the same
+// model and the same diagnostics, with positions in that text. It builds the
+// source tree while it encodes, instead of encoding and then scanning the
+// text again.
+func ParseValue(v any, opts Options) ([]byte, *StateMachine, Diagnostics) {
+	e := &valueEncoder{}
+	root, ok := e.value(v, 0)
+	if !ok || root.Kind != KindObject {
+		// Values the encoder does not mirror exactly (Go types outside the
+		// jsonv set, odd number literals, extreme nesting) and documents
+		// that are not objects take the long way.
+		text := jsonv.Marshal(v)
+		sm, diags := ParseWithOptions(text, opts)
+		return text, sm, diags
+	}
+	sm, diags := Build(&Source{Root: root, Format: "json", Size: len(e.buf)}, opts)
+	diags.Sort()
+	return e.buf, sm, diags
+}
+
+// valueEncoder appends the compact encoding of a jsonv value (byte for byte
+// jsonv.Append) and builds the Node tree the scanner would read back from
+// it, positions included.
+type valueEncoder struct {
+	buf []byte
+	// col is the column (in characters, 0-based) of byte offset colPos;
+	// the whole text is one line because strings escape control characters.
+	col, colPos int
+	nodes       []Node
+	members     []Member
+}
+
+func (e *valueEncoder) here() Pos {
+	e.col += columnOf(e.buf[e.colPos:])
+	e.colPos = len(e.buf)
+	return Pos{Line: 1, Column: e.col + 1, Offset: len(e.buf)}
+}
+
+func (e *valueEncoder) node(n Node) *Node {
+	if len(e.nodes) == 0 {
+		e.nodes = make([]Node, slabSize(cap(e.nodes)*2))
+	}
+	p := &e.nodes[0]
+	*p = n
+	e.nodes = e.nodes[1:]
+	return p
+}
+
+func (e *valueEncoder) member(m Member) *Member {
+	if len(e.members) == 0 {
+		e.members = make([]Member, slabSize(cap(e.members)*2))
+	}
+	p := &e.members[0]
+	*p = m
+	e.members = e.members[1:]
+	return p
+}
+
+// value encodes v; false means v holds something the scanner would read
+// differently from what this encoder mirrors.
+func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
+	if depth > maxNesting {
+		return nil, false
+	}
+	start := e.here()
+	switch x := v.(type) {
+	case nil:
+		e.buf = append(e.buf, "null"...)
+		return e.node(Node{Kind: KindNull, Pos: start}), true
+	case bool:
+		if x {
+			e.buf = append(e.buf, "true"...)
+		} else {
+			e.buf = append(e.buf, "false"...)
+		}
+		return e.node(Node{Kind: KindBool, Pos: start, Bool: x}), true
+	case string:
+		e.buf = jsonv.AppendString(e.buf, x)
+		return e.node(Node{Kind: KindString, Pos: start, Text: validUTF8(x)}), true
+	case json.Number:
+		text := string(x)
+		if text == "" {
+			text = "0"
+		}
+		if !isNumberLiteral(text) {
+			return nil, false
+		}
+		e.buf = append(e.buf, text...)
+		return e.node(Node{Kind: KindNumber, Pos: start, Text: text}), true
+	case []any:
+		n := e.node(Node{Kind: KindArray, Pos: start})
+		e.buf = append(e.buf, '[')
+		if len(x) > 0 {
+			n.Elems = make([]*Node, len(x))
+		}
+		for i, el := range x {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			c, ok := e.value(el, depth+1)
+			if !ok {
+				return nil, false
+			}
+			n.Elems[i] = c
+		}
+		e.buf = append(e.buf, ']')
+		return n, true
+	case *jsonv.Object:
+		n := e.node(Node{Kind: KindObject, Pos: start})
+		e.buf = append(e.buf, '{')
+		ms := x.Members()
+		if len(ms) > 0 {
+			n.Members = make([]*Member, len(ms))
+		}
+		for i, m := range ms {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			kp := e.here()
+			e.buf = jsonv.AppendString(e.buf, m.Key)
+			e.buf = append(e.buf, ':')
+			c, ok := e.value(m.Value, depth+1)
+			if !ok {
+				return nil, false
+			}
+			n.Members[i] = e.member(Member{Key: validUTF8(m.Key), KeyPos: kp, Value: c})
+		}
+		e.buf = append(e.buf, '}')
+		return n, true
+	}
+	return nil, false
+}
+
+// isNumberLiteral reports whether s is a JSON number literal as the scanner
+// accepts it.
+func isNumberLiteral(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	intStart := i
+	if digits() == 0 || (s[intStart] == '0' && i-intStart > 1) {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s) && utf8.ValidString(s)
+}
