@@ -115,6 +115,7 @@ func (d *designerUI) page(c echo.Context) error {
 		return err
 	}
 	p := d.s.page(c, "Designer", "state-machines")
+	p.Wide = true
 	p.JSURL = d.s.assets.URL("designer/designer.js")
 	title := "New state machine"
 	if v.Machine != "" {

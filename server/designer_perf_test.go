@@ -131,14 +131,20 @@ func TestDesignerBrowserPerformance(t *testing.T) {
 	eval[bool](t, ctx, "fit", `(document.querySelector('[data-action="fit"]').click(), true)`)
 	waitJS(t, ctx, "settled", `window.__dz.perf.ops.length >= 1`)
 	x, y := centerOf(t, ctx, sel("data-state-path", "S10"))
+	eval[bool](t, ctx, "mark", `(performance.mark("test-drag"), true)`)
 	fps := dragFPS(t, ctx, "S10")
+	t.Logf("marks after drag: %s", eval[string](t, ctx, "marks", `JSON.stringify(performance.getEntriesByType("mark").map(m => m.name + "@" + Math.round(m.startTime)))`))
 	t.Logf("after drag: %s", eval[string](t, ctx, "after drag", `JSON.stringify({v: window.__dz.view.version, ops: window.__dz.perf.ops, sel: document.querySelectorAll(".dz-node.selected").length, pos: window.__dz.positions["S10"], at: document.elementFromPoint(`+fmt.Sprint(x)+`,`+fmt.Sprint(y)+`)?.outerHTML?.slice(0,200)})`))
 	work := eval[[]float64](t, ctx, "frame work", `window.__dz.perf.frameWork`)
 	t.Logf("drag: script time per frame p50 %.2f ms, p99 %.2f ms over %d frames", percentile(work, 0.5), percentile(work, 0.99), len(work))
 	budget("drag frame rate (fps)", fps, 50, 5, true)
 
-	// Edit round trips from the page: 60 keyboard moves of the selection.
+	// Edit round trips from the page once it has settled (the code view
+	// loads after the diagram, when the page is idle): 60 keyboard moves of
+	// the selection, then 40 edits of a field in the inspector.
 	waitJS(t, ctx, "drag saved", `window.__dz.perf.ops.length >= 2`)
+	waitJS(t, ctx, "code view loaded", `performance.getEntriesByName("dz-code").length > 0`)
+	t.Logf("code view loaded %.0f ms after navigation start", eval[float64](t, ctx, "code view", `performance.getEntriesByName("dz-code")[0].startTime`))
 	before := eval[int](t, ctx, "ops before", `window.__dz.perf.ops.length`)
 	for i := 0; i < 60; i++ {
 		run(t, ctx, "arrow", chromedp.KeyEvent(kb.ArrowDown))
@@ -148,6 +154,19 @@ func TestDesignerBrowserPerformance(t *testing.T) {
 	p50, p99 := percentile(ops, 0.5), percentile(ops, 0.99)
 	t.Logf("edit round trip in the browser (500 states, fetch to answer applied): p50 %.1f ms, p99 %.1f ms over %d ops", p50, p99, len(ops))
 	budget("edit round trip p99 (ms)", p99, 20, 2000, false)
+
+	waitJS(t, ctx, "inspector shows S10", `!!document.querySelector('[data-inspector-form][data-state="S10"] [data-field="Comment"]')`)
+	for i := 0; i < 40; i++ {
+		eval[bool](t, ctx, "edit Comment", fmt.Sprintf(`(() => { const f = document.querySelector('[data-inspector-form] [data-field="Comment"]'); f.value = "note %d"; f.dispatchEvent(new Event("change", { bubbles: true })); return true; })()`, i))
+		waitJS(t, ctx, "edit answered", fmt.Sprintf(`window.__dz.perf.edits.length >= %d && !!document.querySelector('[data-inspector-form][data-state="S10"] [data-field="Comment"]')`, i+1))
+	}
+	edits := eval[[]float64](t, ctx, "edit times", `window.__dz.perf.edits`)
+	if got := eval[string](t, ctx, "asl", `JSON.parse(window.__dz.view.asl).States.S10.Comment`); got != "note 39" {
+		t.Errorf("after the edits S10's Comment is %q, want %q", got, "note 39")
+	}
+	e50, e99 := percentile(edits, 0.5), percentile(edits, 0.99)
+	t.Logf("field edit round trip in the browser (500 states, inspector change to answer applied: ASL, diagnostics, canvas): p50 %.1f ms, p99 %.1f ms over %d edits", e50, e99, len(edits))
+	budget("field edit round trip p99 (ms)", e99, 20, 2000, false)
 	if dir := os.Getenv("STEPWISE_SCREENSHOTS"); dir != "" {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "designer-500.png"), png, 0o644)

@@ -9,11 +9,17 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes("--check");
 const outdir = check ? mkdtempSync(join(tmpdir(), "stepwise-dist-")) : join(here, "dist");
+// Chunk names change with their content: start from an empty dist so no
+// stale chunk stays behind (and gets embedded).
+if (!check) rmSync(outdir, { recursive: true, force: true });
 
 await build({
   entryPoints: [join(here, "src/app.ts"), join(here, "src/app.css"), join(here, "src/designer/designer.ts"), join(here, "src/designer/elk-worker.ts"), join(here, "src/designer/designer.css"), join(here, "src/live/live.ts"), join(here, "src/live/live.css")],
   bundle: true,
-  minify: true,
+  // STEPWISE_NOMINIFY=1 builds readable output for profiling (do not commit it).
+  minify: !process.env.STEPWISE_NOMINIFY,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   format: "esm",
   target: ["es2020"],
   outdir,
@@ -29,6 +35,10 @@ if (check) {
     let have;
     try { have = readFileSync(join(here, "dist", f)); } catch { have = null; }
     if (!have || !want.equals(have)) stale.push(f);
+  }
+  for (const f of readdirSync(join(here, "dist"), { recursive: true })) {
+    if (statSync(join(here, "dist", f)).isDirectory()) continue;
+    try { statSync(join(outdir, f)); } catch { stale.push(f + " (not built any more)"); }
   }
   rmSync(outdir, { recursive: true, force: true });
   if (stale.length) {

@@ -59,7 +59,9 @@ func FromFS(fsys fs.FS) (*Assets, error) {
 		if mt == "" {
 			mt = "application/octet-stream"
 		}
-		a.files[p] = asset{data: data, mediaType: mt}
+		// esbuild names split chunks by their content (chunks/name-HASH.js)
+		// and entries import them by that name: they never change either.
+		a.files[p] = asset{data: data, mediaType: mt, immutable: strings.HasPrefix(p, "chunks/")}
 		a.files[hashedName] = asset{data: data, mediaType: mt, immutable: true}
 		a.hashed[p] = hashedName
 		return nil

@@ -13,10 +13,11 @@ import (
 func TestAssets(t *testing.T) {
 	t.Parallel()
 	a, err := static.FromFS(fstest.MapFS{
-		"app.js":        {Data: []byte("console.log(1)")},
-		"app.css":       {Data: []byte("body{}")},
-		"designer/d.js": {Data: []byte("x")},
-		".hidden":       {Data: []byte("no")},
+		"app.js":               {Data: []byte("console.log(1)")},
+		"app.css":              {Data: []byte("body{}")},
+		"designer/d.js":        {Data: []byte("x")},
+		"chunks/c-AB12CD34.js": {Data: []byte("export const c = 1")},
+		".hidden":              {Data: []byte("no")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestAssets(t *testing.T) {
 		{"GET", "/static/app.js", 200, "no-cache", "text/javascript; charset=utf-8"},
 		{"GET", a.URL("app.css"), 200, "public, max-age=31536000, immutable", "text/css; charset=utf-8"},
 		{"GET", a.URL("designer/d.js"), 200, "public, max-age=31536000, immutable", "text/javascript; charset=utf-8"},
+		{"GET", "/static/chunks/c-AB12CD34.js", 200, "public, max-age=31536000, immutable", "text/javascript; charset=utf-8"},
 		{"GET", "/static/.hidden", 404, "", ""},
 		{"GET", "/static/nope.js", 404, "", ""},
 		{"POST", js, 405, "", ""},

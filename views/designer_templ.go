@@ -387,14 +387,14 @@ func DesignerPage(v DesignerView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><marker id=\"dz-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"></path></marker> <pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g> <g class=\"dz-overlay\"></g></g> <rect class=\"dz-box\" hidden></rect></svg> <svg class=\"dz-drag-layer\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"dz-drag-vp\"><g class=\"dz-drag-edges\"></g><g class=\"dz-drag-nodes\"></g></g></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div><div data-inspector-body></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition</h2><div class=\"dz-codeview\" data-code-view></div></section><section class=\"dz-panel dz-exports\"><h2>Export</h2><p><a class=\"btn btn-quiet\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</ul><p class=\"dz-empty\" data-palette-empty hidden>Nothing matches.</p></aside><div class=\"dz-canvas-wrap\"><svg class=\"dz-canvas\" data-canvas tabindex=\"0\" role=\"application\" aria-roledescription=\"workflow canvas\" aria-label=\"Workflow canvas\" aria-describedby=\"dz-help\" xmlns=\"http://www.w3.org/2000/svg\"><defs><pattern id=\"dz-grid\" width=\"24\" height=\"24\" patternUnits=\"userSpaceOnUse\"><circle cx=\"1\" cy=\"1\" r=\"1\"></circle></pattern></defs> <rect class=\"dz-bg\" width=\"100%\" height=\"100%\" fill=\"url(#dz-grid)\"></rect> <g class=\"dz-viewport\"><g class=\"dz-containers\"></g> <g class=\"dz-edges\"></g> <g class=\"dz-nodes\"></g></g></svg> <svg class=\"dz-drag-layer\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"dz-drag-vp\"><g class=\"dz-drag-edges\"></g><g class=\"dz-drag-nodes\"></g></g><rect class=\"dz-box\" hidden></rect></svg><div class=\"dz-minimap\" aria-hidden=\"true\"><svg class=\"dz-minimap-svg\"></svg></div><p id=\"dz-help\" class=\"sr-only\">Tab and Shift+Tab walk the states. Arrow keys move the selection. Delete removes it. Enter opens the inspector. Ctrl+Z undoes, Ctrl+Shift+Z redoes. Ctrl+C, Ctrl+V and Ctrl+D copy, paste and duplicate. F2 renames.</p><div class=\"sr-only\" aria-live=\"polite\" data-announce></div><div class=\"dz-toast\" role=\"alert\" data-toast hidden></div></div><aside class=\"dz-side\" aria-label=\"Inspector\" tabindex=\"-1\" data-inspector><section class=\"dz-panel\"><h2>Selection</h2><div data-selection-info><p class=\"muted\">Select a state to see it here.</p></div><div data-inspector-body></div></section><section class=\"dz-panel\"><h2>Problems</h2><ul class=\"dz-problems\" data-problems></ul></section><section class=\"dz-panel dz-code\"><h2>Definition</h2><div class=\"dz-codeview\" data-code-view><p class=\"muted\">Loading the code view…</p></div></section><section class=\"dz-panel dz-exports\"><h2>Export</h2><p><a class=\"btn btn-quiet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var22 string
 			templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/asl.json")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 140, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 137, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
 			if templ_7745c5c3_Err != nil {
@@ -407,7 +407,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var23 string
 			templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/asl.yaml?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 141, Col: 89}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 138, Col: 89}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
 			if templ_7745c5c3_Err != nil {
@@ -420,7 +420,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/diagram.svg?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 142, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 139, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var24)
 			if templ_7745c5c3_Err != nil {
@@ -433,7 +433,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var25 string
 			templ_7745c5c3_Var25, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.DraftURL + "/diagram.png?download=1")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 143, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 140, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var25)
 			if templ_7745c5c3_Err != nil {
@@ -446,7 +446,7 @@ func DesignerPage(v DesignerView) templ.Component {
 			var templ_7745c5c3_Var26 string
 			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs("{}")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 151, Col: 103}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/designer.templ`, Line: 148, Col: 103}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 			if templ_7745c5c3_Err != nil {

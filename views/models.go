@@ -15,6 +15,7 @@ type Page struct {
 	JSURL   string
 	Flash   string // one-line notice shown on top (after a redirect)
 	FlashOK bool
+	Wide    bool // the page uses the whole window (the designer)
 }
 
 // StateMachineRow is one line of the state machines list.

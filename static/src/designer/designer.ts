@@ -3,9 +3,8 @@
 // version) replaces what is shown. Dragging is local until the drop.
 import { quickLayout } from "./quick-layout";
 import { mountInspector } from "./inspector";
-import { mountCodeView } from "./codeview";
 import { mountRun } from "./run";
-import type { DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
+import type { Diag, DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
 
 const NODE_W = 180;
 const NODE_H = 46;
@@ -23,8 +22,8 @@ const viewportG = svg.querySelector(".dz-viewport") as SVGGElement;
 const containersG = svg.querySelector(".dz-containers") as SVGGElement;
 const edgesG = svg.querySelector(".dz-edges") as SVGGElement;
 const nodesG = svg.querySelector(".dz-nodes") as SVGGElement;
-const overlayG = svg.querySelector(".dz-overlay") as SVGGElement;
-const boxRect = svg.querySelector(".dz-box") as SVGRectElement;
+const dragLayer = root.querySelector(".dz-drag-layer") as SVGSVGElement;
+const boxRect = dragLayer.querySelector(".dz-box") as SVGRectElement;
 const dragVp = root.querySelector(".dz-drag-vp") as SVGGElement;
 const dragEdges = root.querySelector(".dz-drag-edges") as SVGGElement;
 const dragNodes = root.querySelector(".dz-drag-nodes") as SVGGElement;
@@ -41,6 +40,7 @@ const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]")
   version: () => view.version,
   apply: (v) => apply(v),
   toast: (m) => toast(m),
+  timing: (ms) => perf.edits.push(ms),
   // Inspector edits join the canvas's queue, so each is sent at the
   // version the previous operation produced.
   enqueue: <T>(fn: () => Promise<T>): Promise<T> => {
@@ -52,10 +52,41 @@ const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]")
 
 performance.mark("dz-script");
 let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.textContent || "{}");
-const codeView = mountCodeView(root.querySelector("[data-code-view]") as HTMLElement, {
-  initial: view.asl || "",
-  edit: (text) => { void send({ op: "replace", asl: text }); },
-});
+
+// The code view (CodeMirror, most of the script) loads after the diagram's
+// first paint; until then updates wait for it. An update whose text and
+// diagnostics are what it already shows is skipped: CodeMirror measures the
+// page on each one.
+type CodeView = ReturnType<typeof import("./codeview").mountCodeView>;
+let codeView: CodeView | null = null;
+let codeShown = { text: "", diags: "" };
+function updateCode(text: string, diags: Diag[]) {
+  if (!codeView) return;
+  const key = JSON.stringify(diags);
+  if (codeShown.text === text && codeShown.diags === key) return;
+  codeView.update(text, diags);
+  codeShown = { text, diags: key };
+}
+let codeLoading = false;
+async function loadCodeView() {
+  if (codeLoading) return;
+  codeLoading = true;
+  try {
+    const { mountCodeView } = await import("./codeview");
+    // Mounting takes a moment: not in the middle of a gesture.
+    await new Promise<void>((resolve) => whenIdle(resolve));
+    codeView = mountCodeView(root.querySelector("[data-code-view]") as HTMLElement, {
+      initial: view.asl || "",
+      edit: (text) => { void send({ op: "replace", asl: text }); },
+    });
+    codeShown = { text: view.asl || "", diags: "" };
+    updateCode(view.asl, view.diagnostics);
+    performance.mark("dz-code");
+  } catch (e) {
+    codeLoading = false;
+    toast("Could not load the code view: " + e);
+  }
+}
 // A problem in the list selects its state.
 function pickProblem(ev: Event) {
   const li = (ev.target as HTMLElement).closest<HTMLElement>("[data-diag-state]");
@@ -75,12 +106,12 @@ let zoom = 1, panX = 40, panY = 40;
 let clipboard = "";
 
 // Timings for the performance report (read by the browser tests).
-const perf = { ops: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
+const perf = { ops: [] as number[], edits: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
 (window as unknown as { __dz: unknown }).__dz = {
   perf,
   get view() { return view; },
   get positions() { return Object.fromEntries(pos); },
-  get code() { return codeView.view; },
+  get code() { return codeView?.view; },
   ready: false,
 };
 
@@ -310,9 +341,30 @@ async function placeAndRender() {
   // Ready once the browser has painted the first frame of the diagram.
   const dz = (window as unknown as { __dz: { ready: boolean; readyAt?: number } }).__dz;
   requestAnimationFrame(() => setTimeout(() => {
-    if (!dz.ready) dz.readyAt = performance.now();
+    if (!dz.ready) {
+      dz.readyAt = performance.now();
+      whenShown(root.querySelector("[data-code-view]") as HTMLElement, () => whenIdle(() => void loadCodeView()));
+    }
     dz.ready = true;
   }, 0));
+}
+
+// whenShown runs f once el is on screen (the code view may be scrolled out
+// of the side panel: then CodeMirror need not load yet).
+function whenShown(el: HTMLElement, f: () => void) {
+  const io = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    io.disconnect();
+    f();
+  });
+  io.observe(el);
+}
+
+// whenIdle runs f when the page is idle and no gesture is under way.
+function whenIdle(f: () => void) {
+  const go = () => { if (drag) setTimeout(() => whenIdle(f), 300); else f(); };
+  if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 3000 });
+  else setTimeout(go, 200);
 }
 
 function round(p: Pt): Pt { return { x: Math.round(p.x), y: Math.round(p.y) }; }
@@ -459,20 +511,39 @@ function esc(s: string): string {
 
 function clip(s: string, n: number) { return s.length > n ? s.slice(0, n - 1) + "…" : s; }
 
-function edgePath(a: Pt & { side: string }, b: Pt): string {
+// edgeCurve is a transition's cubic Bézier from a port to the top of its
+// target: the start, the two control points and the end.
+function edgeCurve(a: Pt & { side: string }, b: Pt): [Pt, Pt, Pt, Pt] {
   if (a.side === "right") {
     const dx = Math.max(60, Math.abs(b.x - a.x) / 2);
-    return `M${a.x},${a.y} C${a.x + dx},${a.y} ${b.x},${b.y - 60} ${b.x},${b.y}`;
+    return [a, { x: a.x + dx, y: a.y }, { x: b.x, y: b.y - 60 }, b];
   }
   const dy = b.y - a.y;
   if (dy > 30) {
     const c = Math.max(30, dy / 2);
-    return `M${a.x},${a.y} C${a.x},${a.y + c} ${b.x},${b.y - c} ${b.x},${b.y}`;
+    return [a, { x: a.x, y: a.y + c }, { x: b.x, y: b.y - c }, b];
   }
   // Going back up (a loop): swing out to the side.
   const side = b.x <= a.x ? -1 : 1;
   const off = NODE_W * 0.75 * side;
-  return `M${a.x},${a.y} C${a.x},${a.y + 80} ${b.x + off},${b.y - 80} ${b.x},${b.y}`;
+  return [a, { x: a.x, y: a.y + 80 }, { x: b.x + off, y: b.y - 80 }, b];
+}
+
+function edgePath(a: Pt & { side: string }, b: Pt): string {
+  const [p0, c1, c2, p3] = edgeCurve(a, b);
+  return `M${p0.x},${p0.y} C${c1.x},${c1.y} ${c2.x},${c2.y} ${p3.x},${p3.y}`;
+}
+
+// edgeHead is the arrowhead at the end of a transition, as its own path (an
+// SVG marker would give every transition its own paint transform and clip).
+function edgeHead(a: Pt & { side: string }, b: Pt): string {
+  const [, , c2, p3] = edgeCurve(a, b);
+  let ux = p3.x - c2.x, uy = p3.y - c2.y;
+  const len = Math.hypot(ux, uy) || 1;
+  ux /= len; uy /= len;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const tipX = p3.x + ux, tipY = p3.y + uy, bx = p3.x - ux * 10, by = p3.y - uy * 10;
+  return `M${r(tipX)},${r(tipY)} L${r(bx - uy * 5.6)},${r(by + ux * 5.6)} L${r(bx + uy * 5.6)},${r(by - ux * 5.6)} z`;
 }
 
 function edgeEnds(e: GEdge): [Pt & { side: string }, Pt] | null {
@@ -486,43 +557,48 @@ function edgeEnds(e: GEdge): [Pt & { side: string }, Pt] | null {
   return [portPoint(from, e.port), end];
 }
 
-function edgeSVG(e: GEdge, i: number): string {
+// Markup uses absolute coordinates, with no transform per state or
+// transition: Chromium then paints the whole diagram as a few paint chunks
+// instead of one per element, which keeps each frame cheap on big diagrams.
+// Selection is not part of the markup (select() sets the class), so the
+// markup of an element changes only when what it draws changes.
+function edgeSVG(e: GEdge): string {
   const ends = edgeEnds(e);
   if (!ends) return "";
   const [a, b] = ends;
   const d = edgePath(a, b);
-  const sel = selectedEdge && selectedEdge.from === e.from && selectedEdge.port === e.port ? " selected" : "";
   let label = "";
   if (e.label && e.kind !== "next") {
     const mx = (a.x + b.x) / 2 + (a.side === "right" ? 30 : 0), my = (a.y + b.y) / 2;
     const t = clip(e.label, 28);
     const w = t.length * 6.4 + 12;
-    label = `<g class="dz-edge-label" transform="translate(${mx - w / 2},${my - 10})"><rect width="${w}" height="20" rx="10"></rect><text x="${w / 2}" y="14">${esc(t)}</text></g>`;
+    label = `<g class="dz-edge-label"><rect x="${mx - w / 2}" y="${my - 10}" width="${w}" height="20" rx="10"></rect><text x="${mx}" y="${my + 4}">${esc(t)}</text></g>`;
   }
   const start = e.kind === "start" ? `<circle class="dz-start" cx="${a.x}" cy="${a.y}" r="9"></circle><text class="dz-marker-text" x="${a.x + 14}" y="${a.y + 4}">Start</text>` : "";
-  return `<g class="dz-edge dz-e-${e.kind}${sel}" data-edge-from="${esc(e.from)}" data-edge-to="${esc(e.to)}" data-edge-kind="${e.kind}" data-edge-port="${esc(e.port)}" data-edge-container="${esc(e.container)}" data-edge-index="${i}">` +
-    `<path class="dz-edge-hit" d="${d}"></path><path class="dz-edge-line" d="${d}" marker-end="url(#dz-arrow)"></path>${start}${label}</g>`;
+  return `<g class="dz-edge dz-e-${e.kind}" data-edge-from="${esc(e.from)}" data-edge-to="${esc(e.to)}" data-edge-kind="${e.kind}" data-edge-port="${esc(e.port)}" data-edge-container="${esc(e.container)}">` +
+    `<path class="dz-edge-hit" d="${d}"></path><path class="dz-edge-line" d="${d}"></path><path class="dz-edge-head" d="${edgeHead(a, b)}"></path>${start}${label}</g>`;
 }
 
 function nodeSVG(n: GNode): string {
   const p = pos.get(n.path);
   if (!p) return "";
+  const x = p.x, y = p.y;
   const cls = ["dz-node", "dz-t-" + n.type];
-  if (selected.has(n.path)) cls.push("selected");
   if (n.problem) cls.push("dz-problem-" + n.problem);
   let ports = "";
   for (const s of portSpots(n)) {
     const kind = s.port.replace(/-\d+$/, "");
-    ports += `<circle class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" cx="${s.x}" cy="${s.y}" r="${s.add ? 5 : 6}" aria-label="${portTitle(n, s)}"></circle>`;
+    ports += `<circle class="dz-port dz-port-${kind}${s.add ? " dz-port-add" : ""}" data-port="${s.port}" cx="${x + s.x}" cy="${y + s.y}" r="${s.add ? 5 : 6}" aria-label="${portTitle(n, s)}"></circle>`;
   }
-  const marker = n.problem ? `<g class="dz-marker-${n.problem}" transform="translate(${NODE_W - 14},12)"><circle r="7"></circle><text y="4">!</text><title>${esc((n.messages || []).join("\n"))}</title></g>` : "";
+  const mx = x + NODE_W - 14, my = y + 12;
+  const marker = n.problem ? `<g class="dz-marker-${n.problem}"><circle cx="${mx}" cy="${my}" r="7"></circle><text x="${mx}" y="${my + 4}">!</text><title>${esc((n.messages || []).join("\n"))}</title></g>` : "";
   const fr = frames.get(n.path);
   const fb = fr ? fr.y + fr.h : NODE_H;
-  const end = n.end ? `<path class="dz-end" d="M${NODE_W / 2},${fb} v17"></path><circle class="dz-end-dot" cx="${NODE_W / 2}" cy="${fb + 25}" r="6"></circle>` : "";
-  const frame = fr ? `<rect class="dz-frame" x="${fr.x}" y="${fr.y - 8}" width="${fr.w}" height="${fr.h + 8}" rx="14"></rect>` : "";
-  return `<g class="${cls.join(" ")}" data-state-path="${esc(n.path)}" data-state-type="${esc(n.type)}" data-state-name="${esc(n.name)}" transform="translate(${p.x},${p.y})">` +
-    `${frame}${end}<rect class="dz-node-box" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="7" y="6" rx="2.5"></rect>` +
-    `<text class="dz-node-name" x="20" y="20">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="20" y="36">${esc(n.type)}</text>${marker}${ports}</g>`;
+  const end = n.end ? `<path class="dz-end" d="M${x + NODE_W / 2},${y + fb} v17"></path><circle class="dz-end-dot" cx="${x + NODE_W / 2}" cy="${y + fb + 25}" r="6"></circle>` : "";
+  const frame = fr ? `<rect class="dz-frame" x="${x + fr.x}" y="${y + fr.y - 8}" width="${fr.w}" height="${fr.h + 8}" rx="14"></rect>` : "";
+  return `<g class="${cls.join(" ")}" data-state-path="${esc(n.path)}" data-state-type="${esc(n.type)}" data-state-name="${esc(n.name)}">` +
+    `${frame}${end}<rect class="dz-node-box" x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="9"></rect><rect class="dz-node-bar" width="5" height="${NODE_H - 12}" x="${x + 7}" y="${y + 6}" rx="2.5"></rect>` +
+    `<text class="dz-node-name" x="${x + 20}" y="${y + 20}">${esc(clip(n.name, 22))}</text><text class="dz-node-type" x="${x + 20}" y="${y + 36}">${esc(n.type)}</text>${marker}${ports}</g>`;
 }
 
 function portTitle(n: GNode, s: PortSpot): string {
@@ -560,34 +636,98 @@ function laneSVG(): string {
   return out;
 }
 
+// What is drawn, by key (a state's path; a transition's source and port),
+// with the markup it was made from: render() replaces an element only when
+// its markup changed, so an edit redraws what it touched, not the diagram.
+interface Drawn<T> { el: SVGGElement; html: string; item: T }
+const drawnNodes = new Map<string, Drawn<GNode>>();
+const drawnEdges = new Map<string, Drawn<GEdge>>();
+// The transition an element draws (for clicks and drops on transitions).
+const edgeOfEl = new WeakMap<Element, GEdge>();
+// Transitions by the states they touch (for moving states).
 let edgeEls = new Map<string, SVGGElement[]>();
+let lanesHTML: string | null = null;
+
+function edgeKey(e: GEdge): string {
+  return e.from + "\n" + e.port + "\n" + e.container;
+}
+
+// sync makes group show the wanted elements: unchanged ones stay, changed
+// ones are replaced in place, new ones are added (parsed in one batch), gone
+// ones are removed.
+function sync<T>(group: SVGGElement, drawn: Map<string, Drawn<T>>, want: { key: string; html: string; item: T }[], partial = false): SVGGElement[] {
+  const keep = new Set<string>();
+  const fresh: { key: string; html: string; item: T }[] = [];
+  for (const w of want) {
+    if (!w.html) continue;
+    keep.add(w.key);
+    const d = drawn.get(w.key);
+    if (d && d.html === w.html) { d.item = w.item; continue; }
+    fresh.push(w);
+  }
+  if (!partial) {
+    for (const [k, d] of drawn) {
+      if (!keep.has(k)) { d.el.remove(); drawn.delete(k); }
+    }
+  }
+  const made: SVGGElement[] = [];
+  if (!fresh.length) return made;
+  const tmp = document.createElementNS(SVGNS, "g");
+  tmp.innerHTML = fresh.map((f) => f.html).join("");
+  const els = Array.from(tmp.children) as SVGGElement[];
+  fresh.forEach((f, i) => {
+    const el = els[i];
+    const old = drawn.get(f.key);
+    if (old) old.el.replaceWith(el);
+    else group.appendChild(el);
+    drawn.set(f.key, { el, html: f.html, item: f.item });
+    made.push(el);
+  });
+  return made;
+}
+
+// drawDiagram brings lanes, transitions and states up to date with the view
+// and the positions. With moved, only those states (which must have no
+// lanes) and their transitions are looked at.
+function drawDiagram(moved?: Set<string>) {
+  if (moved && [...moved].some((p) => frames.has(p) || nodeByPath.get(p)?.container)) moved = undefined;
+  let nodes = view.graph.nodes, edges = view.graph.edges;
+  if (moved) {
+    nodes = [...moved].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
+    edges = edges.filter((e) => moved!.has(e.from) || moved!.has(e.to));
+  } else {
+    computeFrames();
+    const lanes = laneSVG();
+    if (lanes !== lanesHTML) { containersG.innerHTML = lanes; lanesHTML = lanes; }
+  }
+  const selKey = selectedEdge ? edgeKey(selectedEdge) : "";
+  for (const el of sync(edgesG, drawnEdges, edges.map((e) => ({ key: edgeKey(e), html: edgeSVG(e), item: e })), !!moved)) {
+    if (selKey && drawnEdges.get(selKey)?.el === el) el.classList.add("selected");
+  }
+  for (const el of sync(nodesG, drawnNodes, nodes.map((n) => ({ key: n.path, html: nodeSVG(n), item: n })), !!moved)) {
+    if (selected.has(el.dataset.statePath!)) el.classList.add("selected");
+  }
+  edgeEls = new Map();
+  for (const d of drawnEdges.values()) {
+    edgeOfEl.set(d.el, d.item);
+    for (const p of [d.item.from, d.item.to]) {
+      if (!p) continue;
+      const l = edgeEls.get(p);
+      if (l) l.push(d.el);
+      else edgeEls.set(p, [d.el]);
+    }
+  }
+}
 
 function render() {
   performance.mark("dz-render");
-  computeFrames();
-  containersG.innerHTML = laneSVG();
-  edgesG.innerHTML = view.graph.edges.map(edgeSVG).join("");
-  nodesG.innerHTML = view.graph.nodes.map(nodeSVG).join("");
-  indexEdges();
+  drawDiagram();
   performance.mark("dz-svg");
   applyTransform();
   renderSide();
   setStatus();
   updateButtons();
   performance.mark("dz-rendered");
-}
-
-function indexEdges() {
-  edgeEls = new Map();
-  for (const el of edgesG.querySelectorAll<SVGGElement>("[data-edge-index]")) {
-    const e = view.graph.edges[Number(el.dataset.edgeIndex)];
-    for (const p of [e.from, e.to]) {
-      if (!p) continue;
-      const l = edgeEls.get(p) || [];
-      l.push(el);
-      edgeEls.set(p, l);
-    }
-  }
 }
 
 function applyTransform() {
@@ -661,11 +801,22 @@ function updateButtons() {
   (root.querySelector('[data-action="redo"]') as HTMLButtonElement).disabled = !view.canRedo;
 }
 
+// While a state is pressed (it may be dragged next), the side panel waits:
+// loading the inspector during a drag would cost frames.
+let sideHeld = false, sidePending = false;
+function holdSide(on: boolean) {
+  sideHeld = on;
+  if (!on && sidePending) { sidePending = false; renderSide(); }
+}
+
+let problemsHTML = "";
 function renderSide() {
-  codeView.update(view.asl, view.diagnostics);
-  problemsEl.innerHTML = view.diagnostics.length
+  if (sideHeld) { sidePending = true; return; }
+  updateCode(view.asl, view.diagnostics);
+  const problems = view.diagnostics.length
     ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"${d.state ? ` data-diag-state="${esc(d.state)}" tabindex="0" role="button"` : ""}><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
     : '<li class="muted">No problems.</li>';
+  if (problems !== problemsHTML) { problemsEl.innerHTML = problems; problemsHTML = problems; }
   const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
   inspectorForm.show(sel.length === 1 ? sel[0].name : "", view.version);
   if (!sel.length) selectionEl.innerHTML = '<p class="muted">Select a state to see it here.</p>';
@@ -711,7 +862,10 @@ function select(paths: string[], add = false) {
     else selected.add(p);
   }
   selectedEdge = null;
-  for (const el of nodesG.querySelectorAll<SVGGElement>("[data-state-path]")) el.classList.toggle("selected", selected.has(el.dataset.statePath!));
+  for (const [p, d] of drawnNodes) {
+    const on = selected.has(p);
+    if (d.el.classList.contains("selected") !== on) d.el.classList.toggle("selected", on);
+  }
   for (const el of edgesG.querySelectorAll(".dz-edge.selected")) el.classList.remove("selected");
   renderSide();
   describeSelection();
@@ -746,15 +900,47 @@ type Drag =
   | { kind: "node"; start: Pt; paths: string[]; orig: Map<string, Pt>; moved: boolean; els: SVGGElement[]; edges: Set<SVGGElement> }
   | { kind: "pan"; sx: number; sy: number; px: number; py: number; moved: boolean }
   | { kind: "box"; start: Pt; add: boolean }
-  | { kind: "wire"; from: GNode; port: string; a: Pt & { side: string }; line: SVGPathElement }
+  | { kind: "wire"; from: GNode; port: string; a: Pt & { side: string }; line: SVGPathElement; over: string | null }
   | { kind: "palette"; type?: string; pattern?: string; ghost: HTMLElement; sx: number; sy: number; moved: boolean }
   | { kind: "mini" };
 
 let drag: Drag | null = null;
 
+// shield covers the canvas with the drag layer while a gesture runs: the
+// pointer then hovers nothing in the diagram, so no hover style changes and
+// no hit test of the whole diagram happen per move (the canvas keeps the
+// pointer capture and gets the events). mode is "move", "wire", "box" or ""
+// (off).
+let shieldMode = "";
+function shield(mode: string) {
+  if (mode === shieldMode) return;
+  if (shieldMode) dragLayer.classList.remove("dz-shield-" + shieldMode);
+  if (mode) dragLayer.classList.add("dz-shield-" + mode);
+  shieldMode = mode;
+}
+
+// nodeAt finds the state drawn at a canvas point: a state's box, else the
+// smallest Parallel or Map frame around the point.
+function nodeAt(p: Pt): GNode | null {
+  const nodes = view.graph.nodes;
+  let best: GNode | null = null, area = Infinity;
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    const q = pos.get(n.path);
+    if (!q) continue;
+    if (p.x >= q.x && p.x <= q.x + NODE_W && p.y >= q.y && p.y <= q.y + NODE_H) return n;
+    const f = frames.get(n.path);
+    if (f && p.x >= q.x + f.x && p.x <= q.x + f.x + f.w && p.y >= q.y + f.y - 8 && p.y <= q.y + f.y + f.h && f.w * f.h < area) {
+      best = n;
+      area = f.w * f.h;
+    }
+  }
+  return best;
+}
+
 function edgeForTarget(t: Element | null): GEdge | null {
-  const g = t?.closest?.("[data-edge-index]") as SVGGElement | null;
-  return g ? view.graph.edges[Number(g.dataset.edgeIndex)] : null;
+  const g = t?.closest?.(".dz-edge");
+  return (g && edgeOfEl.get(g)) || null;
 }
 
 svg.addEventListener("pointerdown", (ev) => {
@@ -778,9 +964,10 @@ svg.addEventListener("pointerdown", (ev) => {
     const a = portPoint(from, port);
     const line = document.createElementNS(SVGNS, "path");
     line.setAttribute("class", "dz-wire");
-    overlayG.appendChild(line);
-    drag = { kind: "wire", from, port, a, line };
-    svg.classList.add("dz-wiring");
+    dragVp.setAttribute("transform", viewportG.getAttribute("transform") || "");
+    dragVp.appendChild(line);
+    drag = { kind: "wire", from, port, a, line, over: null };
+    shield("wire");
     svg.setPointerCapture(ev.pointerId);
     ev.preventDefault();
     return;
@@ -788,7 +975,7 @@ svg.addEventListener("pointerdown", (ev) => {
   if (nodeEl) {
     const path = nodeEl.dataset.statePath!;
     if (ev.shiftKey) { select([path], true); return; }
-    if (!selected.has(path)) select([path]);
+    if (!selected.has(path)) { holdSide(true); select([path]); }
     // Moving a container state moves what it holds.
     const paths = new Set<string>();
     for (const p of selected) { paths.add(p); for (const d of descendants(p)) paths.add(d); }
@@ -798,7 +985,7 @@ svg.addEventListener("pointerdown", (ev) => {
     for (const p of paths) {
       const q = pos.get(p);
       if (q) orig.set(p, { ...q });
-      const el = nodesG.querySelector<SVGGElement>(`[data-state-path="${CSS.escape(p)}"]`);
+      const el = drawnNodes.get(p)?.el;
       if (el) els.push(el);
       for (const e of edgeEls.get(p) || []) edges.add(e);
     }
@@ -812,7 +999,7 @@ svg.addEventListener("pointerdown", (ev) => {
     selected.clear();
     select([]);
     selectedEdge = edge;
-    (t.closest("[data-edge-index]") as Element).classList.add("selected");
+    (t.closest(".dz-edge") as Element).classList.add("selected");
     announce(`Transition ${edge.label || edge.kind} from ${nodeByPath.get(edge.from)?.name} to ${nodeByPath.get(edge.to)?.name} selected. Press Delete to remove it.`);
     return;
   }
@@ -820,7 +1007,6 @@ svg.addEventListener("pointerdown", (ev) => {
     drag = { kind: "box", start: toCanvas(ev.clientX, ev.clientY), add: true };
   } else {
     drag = { kind: "pan", sx: ev.clientX, sy: ev.clientY, px: panX, py: panY, moved: false };
-    svg.classList.add("dz-dragging");
   }
   svg.setPointerCapture(ev.pointerId);
 });
@@ -856,7 +1042,7 @@ function frameMove(ev: PointerEvent) {
     const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
     if (!drag.moved && Math.hypot(dx, dy) * zoom < 3) return;
     if (!drag.moved) {
-      svg.classList.add("dz-dragging");
+      shield("move");
       // Lift what moves onto the drag layer.
       dragVp.setAttribute("transform", viewportG.getAttribute("transform") || "");
       for (const el of drag.edges) dragEdges.appendChild(el);
@@ -864,42 +1050,43 @@ function frameMove(ev: PointerEvent) {
     }
     drag.moved = true;
     for (const [k, o] of drag.orig) pos.set(k, { x: o.x + dx, y: o.y + dy });
-    for (const el of drag.els) {
-      const q = pos.get(el.dataset.statePath!)!;
-      el.setAttribute("transform", `translate(${q.x},${q.y})`);
-    }
+    // The lifted states keep their markup; one transform moves them all.
+    dragNodes.setAttribute("transform", `translate(${dx},${dy})`);
     for (const el of drag.edges) {
-      const e = view.graph.edges[Number(el.dataset.edgeIndex)];
-      const ends = edgeEnds(e);
+      const e = edgeOfEl.get(el);
+      const ends = e && edgeEnds(e);
       if (!ends) continue;
       const d = edgePath(ends[0], ends[1]);
       for (const path of el.querySelectorAll("path.dz-edge-hit, path.dz-edge-line")) path.setAttribute("d", d);
+      el.querySelector("path.dz-edge-head")?.setAttribute("d", edgeHead(ends[0], ends[1]));
       const lbl = el.querySelector(".dz-edge-label");
       if (lbl) lbl.remove();
       const st = el.querySelector("circle.dz-start");
       if (st) { st.setAttribute("cx", String(ends[0].x)); st.setAttribute("cy", String(ends[0].y)); }
     }
   } else if (drag.kind === "pan") {
+    if (!drag.moved) shield("move");
     drag.moved = true;
     panX = drag.px + ev.clientX - drag.sx;
     panY = drag.py + ev.clientY - drag.sy;
     applyTransform();
   } else if (drag.kind === "box") {
     const p = toCanvas(ev.clientX, ev.clientY);
-    const r = svg.getBoundingClientRect();
     const x0 = Math.min(p.x, drag.start.x), y0 = Math.min(p.y, drag.start.y);
-    boxRect.hidden = false;
+    if (boxRect.hidden) { boxRect.hidden = false; shield("box"); }
     boxRect.setAttribute("x", String(x0 * zoom + panX));
     boxRect.setAttribute("y", String(y0 * zoom + panY));
     boxRect.setAttribute("width", String(Math.abs(p.x - drag.start.x) * zoom));
     boxRect.setAttribute("height", String(Math.abs(p.y - drag.start.y) * zoom));
-    void r;
   } else if (drag.kind === "wire") {
     const p = toCanvas(ev.clientX, ev.clientY);
     drag.line.setAttribute("d", edgePath(drag.a, p));
-    const over = (document.elementFromPoint(ev.clientX, ev.clientY) as Element | null)?.closest("[data-state-path]");
-    for (const el of nodesG.querySelectorAll(".dz-drop-target")) el.classList.remove("dz-drop-target");
-    over?.classList.add("dz-drop-target");
+    const over = nodeAt(p)?.path || null;
+    if (over !== drag.over) {
+      if (drag.over) drawnNodes.get(drag.over)?.el.classList.remove("dz-drop-target");
+      if (over) drawnNodes.get(over)?.el.classList.add("dz-drop-target");
+      drag.over = over;
+    }
   }
 }
 
@@ -907,14 +1094,16 @@ svg.addEventListener("pointerup", (ev) => {
   const d = drag;
   if (!d || d.kind === "palette" || d.kind === "mini") return;
   drag = null;
-  svg.classList.remove("dz-dragging", "dz-wiring");
+  shield("");
+  holdSide(false);
   if (d.kind === "node") {
     if (!d.moved) return;
-    settle(d.els, d.edges);
     const p = toCanvas(ev.clientX, ev.clientY);
     const dx = p.x - d.start.x, dy = p.y - d.start.y;
     const positions: Record<string, Pt> = {};
     for (const [k, o] of d.orig) positions[k] = round({ x: o.x + dx, y: o.y + dy });
+    for (const [k, q] of Object.entries(positions)) pos.set(k, q);
+    settle(d.els, d.edges);
     // Dropped into another lane: move the selected states there.
     const tops = [...selected].filter((s) => nodeByPath.has(s));
     const target = containerAt(ev.clientX, ev.clientY, new Set(tops));
@@ -937,39 +1126,55 @@ svg.addEventListener("pointerup", (ev) => {
     else saveViewport();
   } else if (d.kind === "wire") {
     d.line.remove();
-    for (const el of nodesG.querySelectorAll(".dz-drop-target")) el.classList.remove("dz-drop-target");
-    const over = (document.elementFromPoint(ev.clientX, ev.clientY) as Element | null)?.closest("[data-state-path]") as SVGGElement | null;
-    if (!over) return;
-    const to = nodeByPath.get(over.dataset.statePath!);
+    if (d.over) drawnNodes.get(d.over)?.el.classList.remove("dz-drop-target");
+    const to = nodeAt(toCanvas(ev.clientX, ev.clientY));
     if (to) send({ op: "connect", from: d.from.name, port: d.port, to: to.name });
+  }
+});
+
+// A cancelled gesture (the browser took the pointer) leaves everything as
+// it was before it.
+svg.addEventListener("pointercancel", () => {
+  const d = drag;
+  if (!d || d.kind === "palette" || d.kind === "mini") return;
+  drag = null;
+  shield("");
+  holdSide(false);
+  if (d.kind === "node" && d.moved) {
+    for (const [k, o] of d.orig) pos.set(k, o);
+    settle(d.els, d.edges);
+  } else if (d.kind === "box") {
+    boxRect.hidden = true;
+  } else if (d.kind === "wire") {
+    d.line.remove();
+    if (d.over) drawnNodes.get(d.over)?.el.classList.remove("dz-drop-target");
   }
 });
 
 // moveLocal shows states at new places at once, before the server answers
 // (whose answer then needs no redraw).
 function moveLocal(positions: Record<string, Pt>) {
-  const edges = new Set<SVGGElement>();
-  for (const [p, q] of Object.entries(positions)) {
-    pos.set(p, q);
-    nodesG.querySelector(`[data-state-path="${CSS.escape(p)}"]`)?.setAttribute("transform", `translate(${q.x},${q.y})`);
-    for (const e of edgeEls.get(p) || []) edges.add(e);
-  }
-  settle([], edges);
+  for (const [p, q] of Object.entries(positions)) pos.set(p, q);
+  drawDiagram(new Set(Object.keys(positions)));
 }
 
-// settle puts dragged states and their transitions back into the diagram,
-// drawing the transitions afresh (with their labels).
+// settle puts dragged states and their transitions back into the diagram:
+// the lifted elements go, and the diagram draws them afresh at their new
+// places (transitions with their labels).
 function settle(els: SVGGElement[], edges: Set<SVGGElement>) {
-  for (const el of els) nodesG.appendChild(el);
-  for (const el of edges) {
-    const i = Number(el.dataset.edgeIndex);
-    const tmp = document.createElementNS(SVGNS, "g");
-    tmp.innerHTML = edgeSVG(view.graph.edges[i], i);
-    const fresh = tmp.firstElementChild;
-    if (fresh) edgesG.appendChild(fresh);
+  dragNodes.removeAttribute("transform");
+  const moved = new Set<string>();
+  for (const el of els) {
     el.remove();
+    drawnNodes.delete(el.dataset.statePath!);
+    moved.add(el.dataset.statePath!);
   }
-  indexEdges();
+  for (const el of edges) {
+    el.remove();
+    const e = edgeOfEl.get(el);
+    if (e && drawnEdges.get(edgeKey(e))?.el === el) drawnEdges.delete(edgeKey(e));
+  }
+  drawDiagram(moved);
 }
 
 let viewportTimer = 0;
@@ -1048,7 +1253,7 @@ document.addEventListener("pointermove", (ev) => {
   d.ghost.style.top = ev.clientY - 20 + "px";
   const over = document.elementFromPoint(ev.clientX, ev.clientY);
   for (const el of edgesG.querySelectorAll(".dz-drop-edge")) el.classList.remove("dz-drop-edge");
-  over?.closest("[data-edge-index]")?.classList.add("dz-drop-edge");
+  over?.closest(".dz-edge")?.classList.add("dz-drop-edge");
 });
 
 document.addEventListener("pointerup", (ev) => {
@@ -1275,5 +1480,9 @@ if (view.layout.viewport) {
 }
 apply(view);
 setTimeout(poll, 2000);
-// Start the layout worker early so "Tidy up" does not wait for ELK to load.
-setTimeout(() => { void elk({ id: "root", children: [] }); }, 1500);
+// Start the layout worker (ELK compiles for a while) when "Tidy up" comes
+// near the pointer or the keyboard, so the click does not wait for it.
+const tidyButton = root.querySelector('[data-action="tidy"]');
+const warmLayout = () => { void elk({ id: "root", children: [] }); };
+tidyButton?.addEventListener("pointerenter", warmLayout, { once: true });
+tidyButton?.addEventListener("focus", warmLayout, { once: true });

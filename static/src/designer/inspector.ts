@@ -10,6 +10,8 @@ export interface InspectorHost {
   apply(v: DraftView): void;
   toast(msg: string): void;
   enqueue<T>(fn: () => Promise<T>): Promise<T>;
+  // timing gets each change's round trip: sent to answer applied, in ms.
+  timing?(ms: number): void;
 }
 
 export function mountInspector(el: HTMLElement, host: InspectorHost) {
@@ -62,6 +64,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
   });
 
   async function postNow(body: Record<string, unknown>, route: string) {
+    const t0 = performance.now();
     const res = await fetch(host.draftURL + route, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": host.csrf },
@@ -69,8 +72,10 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
       credentials: "same-origin",
     });
     const answer = await res.json().catch(() => ({ error: "The server answered " + res.status }));
-    if (res.ok) host.apply(answer as DraftView);
-    else {
+    if (res.ok) {
+      host.apply(answer as DraftView);
+      host.timing?.(performance.now() - t0);
+    } else {
       if (answer.draft) host.apply(answer.draft as DraftView);
       host.toast(answer.error || "The change was refused.");
     }
