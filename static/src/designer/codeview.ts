@@ -11,49 +11,66 @@ import { setDiagnostics, lintGutter, type Diagnostic } from "@codemirror/lint";
 
 export interface CodeDiag { severity: string; message: string; path: string; state?: string }
 
-// pointers maps every JSON pointer in text to the offset of its value.
+// pointers maps every JSON pointer in text to the offset of its value. It
+// runs on every answer of a large draft, so it scans by character code and
+// decodes only keys that hold an escape.
 export function pointers(text: string): Map<string, number> {
   const out = new Map<string, number>();
+  const n = text.length;
   let i = 0;
-  const ws = () => { while (i < text.length && " \t\r\n".includes(text[i])) i++; };
+  const ws = () => {
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+    }
+  };
   const str = (): string => {
     const start = i;
+    let escaped = false;
     i++;
-    while (i < text.length && text[i] !== '"') { if (text[i] === "\\") i++; i++; }
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92) { escaped = true; i++; continue; }
+      if (c === 34) break;
+    }
     i++;
+    if (!escaped) return text.slice(start + 1, i - 1);
     try { return JSON.parse(text.slice(start, i)); } catch { return ""; }
   };
-  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const esc = (k: string) => (k.includes("~") || k.includes("/") ? k.replace(/~/g, "~0").replace(/\//g, "~1") : k);
   const value = (ptr: string, depth: number) => {
     ws();
     out.set(ptr, i);
     if (depth > 200) return;
-    const c = text[i];
-    if (c === "{") {
+    const c = text.charCodeAt(i);
+    if (c === 123) { // {
       i++; ws();
-      if (text[i] === "}") { i++; return; }
-      while (i < text.length) {
+      if (text.charCodeAt(i) === 125) { i++; return; }
+      while (i < n) {
         ws();
         const k = str();
         ws(); i++; // colon
         value(ptr + "/" + esc(k), depth + 1);
         ws();
-        if (text[i] === ",") { i++; continue; }
+        if (text.charCodeAt(i) === 44) { i++; continue; }
         i++; return;
       }
-    } else if (c === "[") {
+    } else if (c === 91) { // [
       i++; ws();
-      if (text[i] === "]") { i++; return; }
-      for (let n = 0; i < text.length; n++) {
-        value(ptr + "/" + n, depth + 1);
+      if (text.charCodeAt(i) === 93) { i++; return; }
+      for (let k = 0; i < n; k++) {
+        value(ptr + "/" + k, depth + 1);
         ws();
-        if (text[i] === ",") { i++; continue; }
+        if (text.charCodeAt(i) === 44) { i++; continue; }
         i++; return;
       }
-    } else if (c === '"') {
+    } else if (c === 34) {
       str();
     } else {
-      while (i < text.length && !",}] \t\r\n".includes(text[i])) i++;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+      }
     }
   };
   value("", 0);

@@ -60,12 +60,22 @@ let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.te
 type CodeView = ReturnType<typeof import("./codeview").mountCodeView>;
 let codeView: CodeView | null = null;
 let codeShown = { text: "", diags: "" };
+// The code view follows in the frame after an answer (it is a second view
+// of the same text; the canvas and the state are updated at once).
+let codeWanted: { text: string; diags: Diag[] } | null = null;
 function updateCode(text: string, diags: Diag[]) {
   if (!codeView) return;
-  const key = JSON.stringify(diags);
-  if (codeShown.text === text && codeShown.diags === key) return;
-  codeView.update(text, diags);
-  codeShown = { text, diags: key };
+  if (!codeWanted) requestAnimationFrame(() => setTimeout(flushCode, 0));
+  codeWanted = { text, diags };
+}
+function flushCode() {
+  const w = codeWanted;
+  codeWanted = null;
+  if (!w || !codeView) return;
+  const key = JSON.stringify(w.diags);
+  if (codeShown.text === w.text && codeShown.diags === key) return;
+  codeView.update(w.text, w.diags);
+  codeShown = { text: w.text, diags: key };
 }
 let codeLoading = false;
 async function loadCodeView() {
@@ -80,7 +90,8 @@ async function loadCodeView() {
       edit: (text) => { void send({ op: "replace", asl: text }); },
     });
     codeShown = { text: view.asl || "", diags: "" };
-    updateCode(view.asl, view.diagnostics);
+    codeWanted = { text: view.asl, diags: view.diagnostics };
+    flushCode();
     performance.mark("dz-code");
   } catch (e) {
     codeLoading = false;
@@ -505,7 +516,9 @@ function laneBoxes(): Map<string, Box> {
 
 // ---------- rendering ----------
 
+const escapable = /[&<>"']/;
 function esc(s: string): string {
+  if (!escapable.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
@@ -750,17 +763,27 @@ function bounds(): Box {
   return { x: x0, y: y0 - 50, w: x1 - x0, h: y1 - y0 + 50 };
 }
 
+// The minimap's states are redrawn only when the picture changes; the
+// view's rectangle follows pan and zoom.
+const miniNodes = document.createElementNS(SVGNS, "g");
+const miniView = document.createElementNS(SVGNS, "rect");
+miniView.setAttribute("class", "dz-mini-view");
+minimap.append(miniNodes, miniView);
+minimap.setAttribute("viewBox", "0 0 180 120");
+let miniHTML = "";
 function renderMinimap() {
   const b = bounds();
   const W = 180, H = 120;
   const s = Math.min(W / (b.w + 40), H / (b.h + 40));
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   const vx = (-panX / zoom - b.x + 20) * s, vy = (-panY / zoom - b.y + 20) * s;
   let out = "";
   for (const p of pos.values()) out += `<rect x="${(p.x - b.x + 20) * s}" y="${(p.y - b.y + 20) * s}" width="${Math.max(2, NODE_W * s)}" height="${Math.max(1.5, NODE_H * s)}"></rect>`;
-  out += `<rect class="dz-mini-view" x="${vx}" y="${vy}" width="${(r.width / zoom) * s}" height="${(r.height / zoom) * s}"></rect>`;
-  minimap.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  minimap.innerHTML = out;
+  if (out !== miniHTML) { miniNodes.innerHTML = out; miniHTML = out; }
+  miniView.setAttribute("x", String(vx));
+  miniView.setAttribute("y", String(vy));
+  miniView.setAttribute("width", String((r.width / zoom) * s));
+  miniView.setAttribute("height", String((r.height / zoom) * s));
   minimap.dataset.scale = String(s);
   minimap.dataset.ox = String(b.x - 20);
   minimap.dataset.oy = String(b.y - 20);
@@ -768,7 +791,7 @@ function renderMinimap() {
 
 function fit() {
   const b = bounds();
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   if (!r.width || !r.height) return;
   zoom = Math.min(1.2, Math.max(0.1, Math.min((r.width - 60) / b.w, (r.height - 60) / b.h)));
   // Too big to fit even at the smallest zoom: show the start (top left).
@@ -873,8 +896,19 @@ function select(paths: string[], add = false) {
 
 // ---------- coordinates ----------
 
+// canvasRect is the canvas's box on screen, measured once per size change
+// (reading it after a change to the diagram would force a layout).
+let canvasBox: DOMRect | null = null;
+function canvasRect(): DOMRect {
+  if (!canvasBox) canvasBox = svg.getBoundingClientRect();
+  return canvasBox;
+}
+new ResizeObserver(() => { canvasBox = null; }).observe(svg);
+window.addEventListener("resize", () => { canvasBox = null; });
+window.addEventListener("scroll", () => { canvasBox = null; }, true);
+
 function toCanvas(clientX: number, clientY: number): Pt {
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   return { x: (clientX - r.left - panX) / zoom, y: (clientY - r.top - panY) / zoom };
 }
 
@@ -1185,7 +1219,7 @@ function saveViewport() {
 
 svg.addEventListener("wheel", (ev) => {
   ev.preventDefault();
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   if (ev.ctrlKey || ev.metaKey || Math.abs(ev.deltaY) > 0 && !ev.shiftKey) {
     zoomAt(Math.exp(-ev.deltaY * 0.0015), ev.clientX - r.left, ev.clientY - r.top);
   } else {
@@ -1207,7 +1241,7 @@ function miniPan(ev: PointerEvent) {
   const s = Number(minimap.dataset.scale), ox = Number(minimap.dataset.ox), oy = Number(minimap.dataset.oy);
   const sx = 180 / r.width;
   const cx = (ev.clientX - r.left) * sx / s + ox, cy = (ev.clientY - r.top) * sx / s + oy;
-  const cr = svg.getBoundingClientRect();
+  const cr = canvasRect();
   panX = cr.width / 2 - cx * zoom;
   panY = cr.height / 2 - cy * zoom;
   applyTransform();
@@ -1235,7 +1269,7 @@ for (const item of root.querySelectorAll<HTMLElement>("[data-palette-item], [dat
   item.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter" && ev.key !== " ") return;
     ev.preventDefault();
-    const r = svg.getBoundingClientRect();
+    const r = canvasRect();
     const c = toCanvas(r.left + r.width / 2, r.top + r.height / 2);
     const at = round({ x: c.x - NODE_W / 2, y: c.y });
     const after = [...selected].map((p) => nodeByPath.get(p)).find((n) => n && n.ports.includes("next"));
@@ -1338,8 +1372,8 @@ svg.addEventListener("keydown", (ev) => {
   if (ctrl && k === "v") { ev.preventDefault(); paste(); return; }
   if (ctrl && k === "d") { ev.preventDefault(); if (selected.size) send({ op: "duplicate", states: selectedNames() }); return; }
   if (ctrl && k === "a") { ev.preventDefault(); select(view.graph.nodes.map((n) => n.path)); return; }
-  if (k === "+" || k === "=") { const r = svg.getBoundingClientRect(); zoomAt(1.2, r.width / 2, r.height / 2); return; }
-  if (k === "-") { const r = svg.getBoundingClientRect(); zoomAt(1 / 1.2, r.width / 2, r.height / 2); return; }
+  if (k === "+" || k === "=") { const r = canvasRect(); zoomAt(1.2, r.width / 2, r.height / 2); return; }
+  if (k === "-") { const r = canvasRect(); zoomAt(1 / 1.2, r.width / 2, r.height / 2); return; }
   if (k === "f" && !ctrl) { fit(); return; }
   const arrows: Record<string, Pt> = { ArrowLeft: { x: -1, y: 0 }, ArrowRight: { x: 1, y: 0 }, ArrowUp: { x: 0, y: -1 }, ArrowDown: { x: 0, y: 1 } };
   if (arrows[k] && selected.size) {
@@ -1360,7 +1394,7 @@ svg.addEventListener("keydown", (ev) => {
 function reveal(path: string) {
   const p = pos.get(path);
   if (!p) return;
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   const sx = p.x * zoom + panX, sy = p.y * zoom + panY;
   if (sx < 20 || sy < 20 || sx + NODE_W * zoom > r.width - 20 || sy + NODE_H * zoom > r.height - 20) {
     panX = r.width / 2 - (p.x + NODE_W / 2) * zoom;
@@ -1382,7 +1416,7 @@ async function copy() {
 
 function paste() {
   if (!clipboard) { toast("Copy states first (Ctrl+C)."); return; }
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   const c = toCanvas(r.left + r.width / 2, r.top + r.height / 2);
   send({ op: "paste", clipboard, container: "", pos: round(c) });
 }
@@ -1392,7 +1426,7 @@ function paste() {
 root.addEventListener("click", (ev) => {
   const b = (ev.target as Element).closest("[data-action]") as HTMLElement | null;
   if (!b) return;
-  const r = svg.getBoundingClientRect();
+  const r = canvasRect();
   switch (b.dataset.action) {
     case "undo": send({ op: "undo" }); break;
     case "redo": send({ op: "redo" }); break;
