@@ -130,7 +130,12 @@ func (d *Document) Text() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.text == "" {
-		d.text = string(indent(make([]byte, 0, 2*len(d.asl)+64), d.root, 0))
+		// The builder's buffer becomes the string without a copy; the
+		// indented text is rarely more than twice the compact one.
+		w := &indenter{}
+		w.sb.Grow(2*len(d.asl) + 64)
+		w.value(d.root, 0)
+		d.text = w.sb.String()
 	}
 	return d.text
 }
@@ -179,55 +184,69 @@ func (d *Document) SameASL(o *Document) bool { return o != nil && d.root == o.ro
 
 // indent appends v with two-space indentation, at the given depth.
 func indent(buf []byte, v any, depth int) []byte {
+	w := &indenter{}
+	w.value(v, depth)
+	return append(buf, w.sb.String()...)
+}
+
+// indenter writes JSON with two-space indentation into a strings.Builder.
+type indenter struct {
+	sb      strings.Builder
+	scratch []byte
+}
+
+func (w *indenter) value(v any, depth int) {
 	switch x := v.(type) {
 	case *jsonv.Object:
 		if x.Len() == 0 {
-			return append(buf, "{}"...)
+			w.sb.WriteString("{}")
+			return
 		}
-		buf = append(buf, "{\n"...)
+		w.sb.WriteString("{\n")
 		for i, m := range x.Members() {
-			buf = appendSpaces(buf, depth+1)
-			buf = jsonv.AppendString(buf, m.Key)
-			buf = append(buf, ": "...)
-			buf = indent(buf, m.Value, depth+1)
+			w.spaces(depth + 1)
+			w.scratch = jsonv.AppendString(w.scratch[:0], m.Key)
+			w.sb.Write(w.scratch)
+			w.sb.WriteString(": ")
+			w.value(m.Value, depth+1)
 			if i < x.Len()-1 {
-				buf = append(buf, ',')
+				w.sb.WriteByte(',')
 			}
-			buf = append(buf, '\n')
+			w.sb.WriteByte('\n')
 		}
-		buf = appendSpaces(buf, depth)
-		return append(buf, '}')
+		w.spaces(depth)
+		w.sb.WriteByte('}')
 	case []any:
 		if len(x) == 0 {
-			return append(buf, "[]"...)
+			w.sb.WriteString("[]")
+			return
 		}
-		buf = append(buf, "[\n"...)
+		w.sb.WriteString("[\n")
 		for i, e := range x {
-			buf = appendSpaces(buf, depth+1)
-			buf = indent(buf, e, depth+1)
+			w.spaces(depth + 1)
+			w.value(e, depth+1)
 			if i < len(x)-1 {
-				buf = append(buf, ',')
+				w.sb.WriteByte(',')
 			}
-			buf = append(buf, '\n')
+			w.sb.WriteByte('\n')
 		}
-		buf = appendSpaces(buf, depth)
-		return append(buf, ']')
+		w.spaces(depth)
+		w.sb.WriteByte(']')
 	default:
-		return jsonv.Append(buf, v)
+		w.scratch = jsonv.Append(w.scratch[:0], v)
+		w.sb.Write(w.scratch)
+	}
+}
+
+func (w *indenter) spaces(depth int) {
+	for n := 2 * depth; n > 0; {
+		k := min(n, len(spaces))
+		w.sb.WriteString(spaces[:k])
+		n -= k
 	}
 }
 
 const spaces = "                                                                "
-
-// appendSpaces appends the indentation of depth: two spaces a level.
-func appendSpaces(buf []byte, depth int) []byte {
-	for n := 2 * depth; n > 0; {
-		k := min(n, len(spaces))
-		buf = append(buf, spaces[:k]...)
-		n -= k
-	}
-	return buf
-}
 
 // --- index: where every state and machine is in the tree ---
 
@@ -273,7 +292,15 @@ func (d *Document) index() *index {
 	if d.idx != nil {
 		return d.idx
 	}
-	ix := &index{byName: map[string]*stateRef{}, byPath: map[string]*stateRef{}, machines: map[string]*machineRef{}}
+	// The top level's state count sizes the maps (nested states add to it).
+	n := 0
+	if so, ok := d.root.Get("States"); ok {
+		if o, ok := so.(*jsonv.Object); ok {
+			n = o.Len()
+		}
+	}
+	ix := &index{byName: make(map[string]*stateRef, n), byPath: make(map[string]*stateRef, n),
+		machines: map[string]*machineRef{}, states: make([]*stateRef, 0, n)}
 	ix.machine(d.root, nil, "", nil, "", 0, 0)
 	d.idx = ix
 	return ix
@@ -290,7 +317,9 @@ func (ix *index) machine(obj *jsonv.Object, addr []any, id string, owner *stateR
 	if !ok || depth > maxNesting {
 		return m
 	}
-	for _, mem := range so.Members() {
+	refs := make([]stateRef, so.Len()) // one allocation for the machine's states
+	m.states = make([]*stateRef, 0, so.Len())
+	for i, mem := range so.Members() {
 		st, ok := mem.Value.(*jsonv.Object)
 		if !ok {
 			continue
@@ -300,7 +329,8 @@ func (ix *index) machine(obj *jsonv.Object, addr []any, id string, owner *stateR
 			path = id + "/" + path
 		}
 		sa := append(append(append([]any{}, addr...), "States"), mem.Key)
-		s := &stateRef{name: mem.Key, path: path, addr: sa, obj: st, typ: str(st, "Type"), machine: m}
+		s := &refs[i]
+		*s = stateRef{name: mem.Key, path: path, addr: sa, obj: st, typ: str(st, "Type"), machine: m}
 		m.states = append(m.states, s)
 		ix.states = append(ix.states, s)
 		if _, dup := ix.byName[s.name]; !dup {

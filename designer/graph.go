@@ -81,7 +81,8 @@ type Edge struct {
 // Graph derives the diagram. diags (may be nil) mark states with problems.
 func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 	ix := d.index()
-	g := &Graph{Nodes: make([]Node, 0, len(ix.states)), Containers: []Container{}, Edges: []Edge{}}
+	g := &Graph{Nodes: make([]Node, 0, len(ix.states)), Containers: []Container{},
+		Edges: make([]Edge, 0, len(ix.states)+len(ix.order))}
 	byState := map[string][]asl.Diagnostic{}
 	for _, dg := range diags {
 		if dg.State != "" {
@@ -95,7 +96,7 @@ func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 				StartAt: str(m.obj, "StartAt"), Parent: m.owner.machine.id, Collapsed: d.layout.Collapsed[m.id],
 			})
 		}
-		local := map[string]*stateRef{}
+		local := make(map[string]*stateRef, len(m.states))
 		for _, s := range m.states {
 			local[s.name] = s
 		}

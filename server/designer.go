@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -28,6 +29,9 @@ type DraftStoreProvider interface {
 type designerUI struct {
 	s  *Server
 	ed *designer.Editor
+	// bufs recycles the buffers answers are encoded into (*[]byte): an
+	// answer on a large draft is a few hundred kilobytes.
+	bufs sync.Pool
 }
 
 // registerDesigner adds the designer's routes: the page for a new or an
@@ -151,6 +155,9 @@ type draftJSON struct {
 
 func viewJSON(v *designer.View) draftJSON { return draftJSON{View: v, URL: draftURL(v.ID)} }
 
+// maxPooledAnswer is the largest answer buffer kept for reuse.
+const maxPooledAnswer = 8 << 20
+
 // answer writes the draft as c.JSON(code, viewJSON(v)) would, byte for
 // byte, but encodes it with designer.View.AppendJSON: on a large draft the
 // reflection-based encoder was a good part of every edit's time.
@@ -158,11 +165,16 @@ func (d *designerUI) answer(c echo.Context, code int, v *designer.View) error {
 	if _, pretty := c.QueryParams()["pretty"]; pretty || c.Echo().Debug {
 		return c.JSON(code, viewJSON(v))
 	}
-	size := 4096
-	if v.Graph != nil {
-		size += 2*len(v.ASL) + 200*(len(v.Graph.Nodes)+len(v.Graph.Edges))
+	bp, _ := d.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
 	}
-	buf, err := v.AppendJSON(make([]byte, 0, size))
+	defer func() {
+		if cap(*bp) <= maxPooledAnswer {
+			d.bufs.Put(bp)
+		}
+	}()
+	buf, err := v.AppendJSON((*bp)[:0])
 	if err != nil {
 		return c.JSON(code, viewJSON(v)) // encoding/json reports it its way
 	}
@@ -173,6 +185,7 @@ func (d *designerUI) answer(c echo.Context, code int, v *designer.View) error {
 	buf = append(buf[:len(buf)-1], `,"url":`...) // replaces the closing brace
 	buf = append(buf, u...)
 	buf = append(buf, "}\n"...)
+	*bp = buf
 	return c.Blob(code, echo.MIMEApplicationJSON, buf)
 }
 

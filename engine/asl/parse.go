@@ -47,7 +47,7 @@ func ParseWithOptions(data []byte, opts Options) (*StateMachine, Diagnostics) {
 // types and exclusivity, graph rules, names, error names and the syntax of
 // paths, intrinsic functions and JSONata expressions.
 func Build(src *Source, opts Options) (*StateMachine, Diagnostics) {
-	b := &builder{opts: opts, names: map[string]*State{}}
+	b := &builder{opts: opts}
 	if src.Size > MaxDefinitionSize {
 		b.add(CodeDefinitionTooLarge, SeverityError, "/", Pos{Line: 1, Column: 1}, "", "",
 			sprintf("Definition is %d bytes, more than the %d bytes AWS accepts", src.Size, MaxDefinitionSize))
@@ -61,6 +61,12 @@ func Build(src *Source, opts Options) (*StateMachine, Diagnostics) {
 		b.add(CodeSchemaValidationFailed, SeverityError, "/", p, "", "", "Definition must be a valid JSON object")
 		return nil, b.diags
 	}
+	// The top level's state count sizes the map of all state names.
+	hint := 0
+	if m := root.Get("States"); m != nil {
+		hint = len(m.Value.Members)
+	}
+	b.names = make(map[string]*State, hint)
 	b.duplicates(root, make([]pathToken, 0, 16))
 	sm := b.machine(root, "", nil, JSONPath)
 	b.top = sm
@@ -291,8 +297,16 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 			if len(m.Value.Members) == 0 {
 				b.schema(fptr, m.Value.Pos, state, "States", "The field 'States' must have at least one state")
 			}
-			for _, sm2 := range b.members(m.Value) {
-				if st := b.state(sm, sm2, join(fptr, sm2.Key), lang); st != nil {
+			ms := b.members(m.Value)
+			// One allocation for the machine's states: a definition of
+			// hundreds of states would otherwise make as many.
+			slab := make([]State, len(ms))
+			sm.States = make([]*State, 0, len(ms))
+			if len(sm.byName) == 0 {
+				sm.byName = make(map[string]*State, len(ms))
+			}
+			for i, sm2 := range ms {
+				if st := b.state(&slab[i], sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st
 				}
@@ -422,9 +436,9 @@ func (b *builder) intOrTemplate(m *Member, ptr string, s *State, lo, hi int64) a
 	return nil
 }
 
-// state builds one state from its member of a States object.
-func (b *builder) state(sm *StateMachine, mem *Member, ptr string, lang string) *State {
-	s := &State{Name: mem.Key, Pointer: ptr, Pos: mem.KeyPos, Machine: sm, Node: mem.Value, Language: lang}
+// state builds one state, in s, from its member of a States object.
+func (b *builder) state(s *State, sm *StateMachine, mem *Member, ptr string, lang string) *State {
+	*s = State{Name: mem.Key, Pointer: ptr, Pos: mem.KeyPos, Machine: sm, Node: mem.Value, Language: lang}
 	if prev, ok := b.names[s.Name]; ok {
 		b.add(CodeDuplicateStateName, SeverityError, ptr, mem.KeyPos, s.Name, "",
 			sprintf("State name %q is already used at %s (line %d); state names must be unique in the whole state machine",

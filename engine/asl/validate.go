@@ -93,8 +93,10 @@ func (b *builder) graph(sm *StateMachine) {
 	if start == nil {
 		return
 	}
-	reached := map[*State]bool{start: true}
-	queue := []*State{start}
+	reached := make(map[*State]bool, len(sm.States))
+	reached[start] = true
+	queue := make([]*State, 1, len(sm.States))
+	queue[0] = start
 	terminal := false
 	for len(queue) > 0 {
 		s := queue[0]
