@@ -78,6 +78,9 @@ type Document struct {
 	valid bool   // diags and compact computed
 	asl   []byte // compact JSON text, with diags
 	text  string // indented text, once asked for
+	// aslHint and textHint are the lengths of the texts of the document
+	// this one was derived from: they size the new texts' buffers.
+	aslHint, textHint int
 }
 
 // NewDocument returns a document for a fresh workflow: no states yet; the
@@ -133,7 +136,11 @@ func (d *Document) Text() string {
 		// The builder's buffer becomes the string without a copy; the
 		// indented text is rarely more than twice the compact one.
 		w := &indenter{}
-		w.sb.Grow(2*len(d.asl) + 64)
+		if d.textHint > 0 {
+			w.sb.Grow(d.textHint + d.textHint/8 + 256)
+		} else {
+			w.sb.Grow(2*len(d.asl) + 64)
+		}
 		w.value(d.root, 0)
 		d.text = w.sb.String()
 	}
@@ -147,11 +154,12 @@ func (d *Document) Layout() Layout { return d.layout.clone() }
 // derived index and diagnostics carry over (a move changes only the layout).
 func (d *Document) with(root *jsonv.Object, l Layout) *Document {
 	nd := &Document{root: root, layout: l}
+	d.mu.Lock()
 	if root == d.root {
-		d.mu.Lock()
 		nd.idx, nd.diags, nd.valid, nd.asl, nd.text = d.idx, d.diags, d.valid, d.asl, d.text
-		d.mu.Unlock()
 	}
+	nd.aslHint, nd.textHint = max(len(d.asl), d.aslHint), max(len(d.text), d.textHint)
+	d.mu.Unlock()
 	return nd
 }
 
@@ -171,7 +179,11 @@ func (d *Document) analyse() {
 	if d.valid {
 		return
 	}
-	d.asl, _, d.diags = asl.ParseValue(d.root, asl.Options{})
+	var buf []byte
+	if d.aslHint > 0 {
+		buf = make([]byte, 0, d.aslHint+d.aslHint/8+256)
+	}
+	d.asl, _, d.diags = asl.ParseValueBuffer(buf, d.root, asl.Options{})
 	if d.diags == nil {
 		d.diags = asl.Diagnostics{}
 	}

@@ -82,7 +82,9 @@ type Edge struct {
 func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 	ix := d.index()
 	g := &Graph{Nodes: make([]Node, 0, len(ix.states)), Containers: []Container{},
-		Edges: make([]Edge, 0, len(ix.states)+len(ix.order))}
+		Edges: make([]Edge, 0, len(ix.states)+len(ix.states)/8+len(ix.order)+8)}
+	// The nodes' port lists share one array (each capped at its own end).
+	ports := make([]string, 0, 2*len(ix.states)+8)
 	byState := map[string][]asl.Diagnostic{}
 	for _, dg := range diags {
 		if dg.State != "" {
@@ -106,7 +108,8 @@ func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 		}
 		for _, s := range m.states {
 			n := Node{Path: s.path, Name: s.name, Type: s.typ, Container: m.id, Comment: str(s.obj, "Comment"),
-				Start: s.name == startAt, Ports: []string{}}
+				Start: s.name == startAt}
+			first := len(ports)
 			if end, _ := s.obj.Get("End"); end == true || s.typ == asl.TypeSucceed || s.typ == asl.TypeFail {
 				n.End = true
 			}
@@ -130,25 +133,29 @@ func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 			case asl.TypeChoice:
 				for i, r := range arr(s.obj, "Choices") {
 					port := "choice-" + strconv.Itoa(i)
-					n.Ports = append(n.Ports, port)
+					ports = append(ports, port)
 					if ro, ok := r.(*jsonv.Object); ok {
 						edge(str(ro, "Next"), EdgeChoice, i, port, RuleSummary(ro))
 					}
 				}
-				n.Ports = append(n.Ports, "default")
+				ports = append(ports, "default")
 				edge(str(s.obj, "Default"), EdgeDefault, 0, "default", "Default")
 			case asl.TypeSucceed, asl.TypeFail:
 			default:
-				n.Ports = append(n.Ports, "next")
+				ports = append(ports, "next")
 				edge(str(s.obj, "Next"), EdgeNext, 0, "next", "")
 			}
 			for i, c := range arr(s.obj, "Catch") {
 				port := "catch-" + strconv.Itoa(i)
-				n.Ports = append(n.Ports, port)
+				ports = append(ports, port)
 				if co, ok := c.(*jsonv.Object); ok {
 					edge(str(co, "Next"), EdgeCatch, i, port, errorNames(co))
 				}
 			}
+			if len(ports) == first && cap(ports) == first {
+				ports = make([]string, 0, 16) // Ports is [] (not null) with no ports
+			}
+			n.Ports = ports[first:len(ports):len(ports)]
 			g.Nodes = append(g.Nodes, n)
 		}
 	}

@@ -14,13 +14,20 @@ import (
 // source tree while it encodes, instead of encoding and then scanning the
 // text again.
 func ParseValue(v any, opts Options) ([]byte, *StateMachine, Diagnostics) {
-	e := &valueEncoder{}
+	return ParseValueBuffer(nil, v, opts)
+}
+
+// ParseValueBuffer is ParseValue writing the text into buf's spare
+// capacity (a caller that knows about how long the text will be saves the
+// buffer's growth). buf's contents are ignored.
+func ParseValueBuffer(buf []byte, v any, opts Options) ([]byte, *StateMachine, Diagnostics) {
+	e := &valueEncoder{buf: buf[:0]}
 	root, ok := e.value(v, 0)
 	if !ok || root.Kind != KindObject {
 		// Values the encoder does not mirror exactly (Go types outside the
 		// jsonv set, odd number literals, extreme nesting) and documents
 		// that are not objects take the long way.
-		text := jsonv.Marshal(v)
+		text := jsonv.Append(buf[:0], v)
 		sm, diags := ParseWithOptions(text, opts)
 		return text, sm, diags
 	}
