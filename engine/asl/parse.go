@@ -83,6 +83,8 @@ type builder struct {
 	topLanguage string
 	// dups holds the objects that have a duplicate key.
 	dups map[*Node]bool
+	// states is the slab newState takes states from.
+	states []State
 	// resources and paths cache verdicts that depend on a string only.
 	resources map[string][]problem
 	paths     map[pathKey]pathVerdict
@@ -298,15 +300,12 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 				b.schema(fptr, m.Value.Pos, state, "States", "The field 'States' must have at least one state")
 			}
 			ms := b.members(m.Value)
-			// One allocation for the machine's states: a definition of
-			// hundreds of states would otherwise make as many.
-			slab := make([]State, len(ms))
 			sm.States = make([]*State, 0, len(ms))
 			if len(sm.byName) == 0 {
 				sm.byName = make(map[string]*State, len(ms))
 			}
-			for i, sm2 := range ms {
-				if st := b.state(&slab[i], sm, sm2, join(fptr, sm2.Key), lang); st != nil {
+			for _, sm2 := range ms {
+				if st := b.state(b.newState(), sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st
 				}
@@ -436,9 +435,27 @@ func (b *builder) intOrTemplate(m *Member, ptr string, s *State, lo, hi int64) a
 	return nil
 }
 
-// state builds one state, in s, from its member of a States object.
+// stateSlab is how many states one allocation holds: a definition of
+// hundreds of states would otherwise make as many allocations, and small
+// slabs (under 32 KB) recycle memory better than one large one.
+const stateSlab = 32
+
+// newState returns a zero State from the builder's slab.
+func (b *builder) newState() *State {
+	if len(b.states) == 0 {
+		b.states = make([]State, stateSlab)
+	}
+	s := &b.states[0]
+	b.states = b.states[1:]
+	return s
+}
+
+// state builds one state, in the zero State s, from its member of a States
+// object.
 func (b *builder) state(s *State, sm *StateMachine, mem *Member, ptr string, lang string) *State {
-	*s = State{Name: mem.Key, Pointer: ptr, Pos: mem.KeyPos, Machine: sm, Node: mem.Value, Language: lang}
+	// Field by field: s is zero, and copying a whole State literal costs
+	// a write barrier over all of its 900-odd bytes while GC runs.
+	s.Name, s.Pointer, s.Pos, s.Machine, s.Node, s.Language = mem.Key, ptr, mem.KeyPos, sm, mem.Value, lang
 	if prev, ok := b.names[s.Name]; ok {
 		b.add(CodeDuplicateStateName, SeverityError, ptr, mem.KeyPos, s.Name, "",
 			sprintf("State name %q is already used at %s (line %d); state names must be unique in the whole state machine",

@@ -215,29 +215,36 @@ type scanner struct {
 	elemStack   []*Node
 }
 
+func withText(n *Node, text string) *Node { n.Text = text; return n }
+
+func withBool(n *Node, b bool) *Node { n.Bool = b; return n }
+
 // slabSize is how many nodes or members the next slab holds: small
 // documents get small slabs, large ones up to maxSlab.
 func slabSize(done int) int { return min(max(16, done), maxSlab) }
 
 const maxSlab = 256
 
-func (s *scanner) node(n Node) *Node {
+// node returns a new node of kind k at pos from the slab; the caller sets
+// the rest. (Filling a zero node field by field avoids copying, with write
+// barriers, a whole Node.)
+func (s *scanner) node(k Kind, pos Pos) *Node {
 	if len(s.nodes) == 0 {
 		s.nodes = make([]Node, slabSize(cap(s.nodes)*2))
 	}
 	p := &s.nodes[0]
-	*p = n
 	s.nodes = s.nodes[1:]
+	p.Kind, p.Pos = k, pos
 	return p
 }
 
-func (s *scanner) member(m Member) *Member {
+func (s *scanner) member(key string, kp Pos, v *Node) *Member {
 	if len(s.members) == 0 {
 		s.members = make([]Member, slabSize(cap(s.members)*2))
 	}
 	p := &s.members[0]
-	*p = m
 	s.members = s.members[1:]
+	p.Key, p.KeyPos, p.Value = key, kp, v
 	return p
 }
 
@@ -363,15 +370,15 @@ func (s *scanner) value(depth int) (*Node, *Diagnostic) {
 		if err != nil {
 			return nil, err
 		}
-		return s.node(Node{Kind: KindString, Pos: start, Text: str}), nil
+		return withText(s.node(KindString, start), str), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number(start)
 	case s.word("true"):
-		return s.node(Node{Kind: KindBool, Pos: start, Bool: true}), nil
+		return withBool(s.node(KindBool, start), true), nil
 	case s.word("false"):
-		return s.node(Node{Kind: KindBool, Pos: start}), nil
+		return s.node(KindBool, start), nil
 	case s.word("null"):
-		return s.node(Node{Kind: KindNull, Pos: start}), nil
+		return s.node(KindNull, start), nil
 	default:
 		return nil, s.fail("unexpected %s, expecting a JSON value (string, number, array, object, true, false or null)", describeByte(c))
 	}
@@ -386,7 +393,7 @@ func (s *scanner) word(w string) bool {
 }
 
 func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
-	n := s.node(Node{Kind: KindObject, Pos: start})
+	n := s.node(KindObject, start)
 	s.pos++ // {
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -416,7 +423,7 @@ func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
 		if err != nil {
 			return nil, err
 		}
-		s.memberStack = append(s.memberStack, s.member(Member{Key: key, KeyPos: kp, Value: v}))
+		s.memberStack = append(s.memberStack, s.member(key, kp, v))
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of input inside an object")
@@ -439,7 +446,7 @@ func (s *scanner) object(start Pos, depth int) (*Node, *Diagnostic) {
 }
 
 func (s *scanner) array(start Pos, depth int) (*Node, *Diagnostic) {
-	n := s.node(Node{Kind: KindArray, Pos: start})
+	n := s.node(KindArray, start)
 	s.pos++ // [
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
@@ -508,7 +515,7 @@ func (s *scanner) number(start Pos) (*Node, *Diagnostic) {
 			return nil, s.fail("invalid number: expecting a digit in the exponent")
 		}
 	}
-	return s.node(Node{Kind: KindNumber, Pos: start, Text: s.text(s.data[b:s.pos])}), nil
+	return withText(s.node(KindNumber, start), s.text(s.data[b:s.pos])), nil
 }
 
 // str decodes a string starting at the opening quote.

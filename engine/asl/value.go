@@ -54,23 +54,26 @@ func (e *valueEncoder) here() Pos {
 	return Pos{Line: 1, Column: e.col + 1, Offset: len(e.buf)}
 }
 
-func (e *valueEncoder) node(n Node) *Node {
+// node returns a new node of kind k at pos from the slab; the caller sets
+// the rest. (Filling a zero node field by field avoids copying, with write
+// barriers, a whole Node.)
+func (e *valueEncoder) node(k Kind, pos Pos) *Node {
 	if len(e.nodes) == 0 {
 		e.nodes = make([]Node, slabSize(cap(e.nodes)*2))
 	}
 	p := &e.nodes[0]
-	*p = n
 	e.nodes = e.nodes[1:]
+	p.Kind, p.Pos = k, pos
 	return p
 }
 
-func (e *valueEncoder) member(m Member) *Member {
+func (e *valueEncoder) member(key string, kp Pos, v *Node) *Member {
 	if len(e.members) == 0 {
 		e.members = make([]Member, slabSize(cap(e.members)*2))
 	}
 	p := &e.members[0]
-	*p = m
 	e.members = e.members[1:]
+	p.Key, p.KeyPos, p.Value = key, kp, v
 	return p
 }
 
@@ -84,17 +87,17 @@ func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
 	switch x := v.(type) {
 	case nil:
 		e.buf = append(e.buf, "null"...)
-		return e.node(Node{Kind: KindNull, Pos: start}), true
+		return e.node(KindNull, start), true
 	case bool:
 		if x {
 			e.buf = append(e.buf, "true"...)
 		} else {
 			e.buf = append(e.buf, "false"...)
 		}
-		return e.node(Node{Kind: KindBool, Pos: start, Bool: x}), true
+		return withBool(e.node(KindBool, start), x), true
 	case string:
 		e.buf = jsonv.AppendString(e.buf, x)
-		return e.node(Node{Kind: KindString, Pos: start, Text: validUTF8(x)}), true
+		return withText(e.node(KindString, start), validUTF8(x)), true
 	case json.Number:
 		text := string(x)
 		if text == "" {
@@ -104,9 +107,9 @@ func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
 			return nil, false
 		}
 		e.buf = append(e.buf, text...)
-		return e.node(Node{Kind: KindNumber, Pos: start, Text: text}), true
+		return withText(e.node(KindNumber, start), text), true
 	case []any:
-		n := e.node(Node{Kind: KindArray, Pos: start})
+		n := e.node(KindArray, start)
 		e.buf = append(e.buf, '[')
 		if len(x) > 0 {
 			n.Elems = make([]*Node, len(x))
@@ -124,7 +127,7 @@ func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
 		e.buf = append(e.buf, ']')
 		return n, true
 	case *jsonv.Object:
-		n := e.node(Node{Kind: KindObject, Pos: start})
+		n := e.node(KindObject, start)
 		e.buf = append(e.buf, '{')
 		ms := x.Members()
 		if len(ms) > 0 {
@@ -141,7 +144,7 @@ func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
 			if !ok {
 				return nil, false
 			}
-			n.Members[i] = e.member(Member{Key: validUTF8(m.Key), KeyPos: kp, Value: c})
+			n.Members[i] = e.member(validUTF8(m.Key), kp, c)
 		}
 		e.buf = append(e.buf, '}')
 		return n, true
