@@ -25,6 +25,7 @@ func (d *designerUI) registerInspector(g *echo.Group) {
 	g.POST("/designer/drafts/:id/inspector/param", d.inspectorParam)
 	g.POST("/designer/drafts/:id/test-state", d.testState)
 	g.POST("/designer/drafts/:id/run", d.runDraft)
+	d.registerSocket(g)
 }
 
 func (d *designerUI) inspector(c echo.Context) error {

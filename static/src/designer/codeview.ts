@@ -152,7 +152,9 @@ export function mountCodeView(el: HTMLElement, host: CodeHost) {
     return Math.max(i, pos + 1);
   }
 
-  function update(text: string, diags: CodeDiag[]) {
+  // update shows text (only the changed span is replaced) and, when
+  // diagsChanged, the diagnostics; unchanged diagnostics move with the text.
+  function update(text: string, diags: CodeDiag[], diagsChanged = true) {
     const cur = view.state.doc.toString();
     // Typing in progress: the server's answer to an older text must not
     // overwrite it.
@@ -163,7 +165,7 @@ export function mountCodeView(el: HTMLElement, host: CodeHost) {
       while (b < cur.length - a && b < text.length - a && cur[cur.length - 1 - b] === text[text.length - 1 - b]) b++;
       view.dispatch({ changes: { from: a, to: cur.length - b, insert: text.slice(a, text.length - b) }, annotations: remote.of(true) });
     }
-    if (view.state.doc.toString() !== text) return;
+    if (!diagsChanged || view.state.doc.toString() !== text) return;
     const doc = view.state.doc;
     const out: Diagnostic[] = [];
     const at = pointers(text);

@@ -41,6 +41,7 @@ const inspectorForm = mountInspector(root.querySelector("[data-inspector-body]")
   apply: (v) => apply(v),
   toast: (m) => toast(m),
   timing: (ms) => perf.edits.push(ms),
+  post: (path, body) => post(path, body),
   // Inspector edits join the canvas's queue, so each is sent at the
   // version the previous operation produced.
   enqueue: <T>(fn: () => Promise<T>): Promise<T> => {
@@ -74,7 +75,7 @@ function flushCode() {
   if (!w || !codeView) return;
   const key = JSON.stringify(w.diags);
   if (codeShown.text === w.text && codeShown.diags === key) return;
-  codeView.update(w.text, w.diags);
+  codeView.update(w.text, w.diags, key !== codeShown.diags);
   codeShown = { text: w.text, diags: key };
 }
 let codeLoading = false;
@@ -117,7 +118,7 @@ let zoom = 1, panX = 40, panY = 40;
 let clipboard = "";
 
 // Timings for the performance report (read by the browser tests).
-const perf = { ops: [] as number[], edits: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
+const perf = { viaSocket: 0, viaHTTP: 0, ops: [] as number[], edits: [] as number[], imports: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
 (window as unknown as { __dz: unknown }).__dz = {
   perf,
   get view() { return view; },
@@ -128,6 +129,68 @@ const perf = { ops: [] as number[], edits: [] as number[], layouts: [] as number
 
 // ---------- server ----------
 
+// Edits travel over the draft's socket while it is open (a message costs a
+// millisecond or two; a fetch costs the browser several), and over HTTP
+// otherwise. The socket also brings other windows' changes at once.
+type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+let sock: WebSocket | null = null;
+let sockSeq = 0;
+let sockRetry = 0;
+const sockWaiters = new Map<number, (a: Answer) => void>();
+
+function connect() {
+  if (typeof WebSocket === "undefined") return;
+  const ws = new WebSocket(location.origin.replace(/^http/, "ws") + draftURL + "/socket");
+  ws.onopen = () => { sock = ws; sockRetry = 0; };
+  ws.onmessage = (ev: MessageEvent<string>) => {
+    let m: { id?: number; status?: number; body?: unknown; push?: DraftView };
+    try { m = JSON.parse(ev.data); } catch { return; }
+    if (m.push) { onPush(m.push); return; }
+    const w = sockWaiters.get(m.id!);
+    sockWaiters.delete(m.id!);
+    w?.({ status: m.status!, body: m.body });
+  };
+  ws.onclose = () => {
+    if (sock === ws) sock = null;
+    // Unanswered requests go again over HTTP (status 0).
+    for (const w of sockWaiters.values()) w({ status: 0, body: null });
+    sockWaiters.clear();
+    sockRetry = Math.min(sockRetry + 1, 6);
+    setTimeout(connect, 500 * 2 ** sockRetry);
+  };
+}
+
+// post sends body to one of the draft's edit routes ("ops",
+// "inspector/field", ...) and resolves to the HTTP status and JSON answer.
+async function post(path: string, body: unknown): Promise<Answer> {
+  if (sock && sock.readyState === WebSocket.OPEN) {
+    const id = ++sockSeq;
+    const a = await new Promise<Answer>((resolve) => {
+      sockWaiters.set(id, resolve);
+      sock!.send(JSON.stringify({ id, path, csrf, body }));
+    });
+    if (a.status) { perf.viaSocket++; return a; }
+  }
+  perf.viaHTTP++;
+  const res = await fetch(draftURL + "/" + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  return { status: res.status, body: await res.json().catch(() => ({ error: "The server answered " + res.status })) };
+}
+
+// onPush shows another window's change when nothing is in flight here (the
+// poll catches up otherwise). A layout-only answer carries no ASL: it
+// applies only on top of the version before it.
+function onPush(v: DraftView) {
+  if (v.version <= view.version || pending || drag) return;
+  if (v.sameAsl && v.version !== view.version + 1) return;
+  apply(v);
+  announce("The draft was changed in another window; showing the current version.");
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 let pending = 0;
 
@@ -137,23 +200,17 @@ function send(op: Op): Promise<DraftView | null> {
   const p = queue.then(async () => {
     const t0 = performance.now();
     try {
-      const res = await fetch(draftURL + "/ops", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ version: view.version, op }),
-        credentials: "same-origin",
-      });
-      const body = await res.json().catch(() => ({ error: "The server answered " + res.status }));
-      perf.ops.push(performance.now() - t0);
-      if (res.ok) {
+      const { status, body } = await post("ops", { version: view.version, op });
+      if (status === 200) {
         apply(body as DraftView);
+        perf.ops.push(performance.now() - t0);
         return body as DraftView;
       }
-      if (res.status === 409 && body.draft) {
+      if (status === 409 && body.draft) {
         apply(body.draft as DraftView);
         toast(body.error);
       } else {
-        toast(body.error || "The operation failed (" + res.status + ").");
+        toast(body.error || "The operation failed (" + status + ").");
       }
       return null;
     } catch (e) {
@@ -699,6 +756,35 @@ function sync<T>(group: SVGGElement, drawn: Map<string, Drawn<T>>, want: { key: 
   return made;
 }
 
+// Markup is remembered with what it was made from (a state: its node, place
+// and frame; a transition: itself, its source state's and its target's
+// place), so an answer that changed one state builds the markup of that
+// state alone, and unchanged markup compares as the same string.
+const nodeMemo = new Map<string, { sig: string; html: string }>();
+const edgeMemo = new Map<string, { sig: string; html: string }>();
+
+function nodeHTML(n: GNode): string {
+  const p = pos.get(n.path), f = frames.get(n.path);
+  const sig = JSON.stringify(n) + (p ? `|${p.x},${p.y}` : "|") + (f ? `|${f.x},${f.y},${f.w},${f.h}` : "");
+  const m = nodeMemo.get(n.path);
+  if (m && m.sig === sig) return m.html;
+  const html = nodeSVG(n);
+  nodeMemo.set(n.path, { sig, html });
+  return html;
+}
+
+function edgeHTML(e: GEdge): string {
+  const tp = pos.get(e.to);
+  const from = e.from ? nodeMemo.get(e.from)?.sig ?? "?" : "";
+  const sig = JSON.stringify(e) + "|" + from + (tp ? `|${tp.x},${tp.y}` : "|");
+  const key = edgeKey(e);
+  const m = edgeMemo.get(key);
+  if (m && m.sig === sig) return m.html;
+  const html = edgeSVG(e);
+  edgeMemo.set(key, { sig, html });
+  return html;
+}
+
 // drawDiagram brings lanes, transitions and states up to date with the view
 // and the positions. With moved, only those states (which must have no
 // lanes) and their transitions are looked at.
@@ -714,10 +800,20 @@ function drawDiagram(moved?: Set<string>) {
     if (lanes !== lanesHTML) { containersG.innerHTML = lanes; lanesHTML = lanes; }
   }
   const selKey = selectedEdge ? edgeKey(selectedEdge) : "";
-  for (const el of sync(edgesG, drawnEdges, edges.map((e) => ({ key: edgeKey(e), html: edgeSVG(e), item: e })), !!moved)) {
+  const wantNodes = nodes.map((n) => ({ key: n.path, html: nodeHTML(n), item: n }));
+  const wantEdges = edges.map((e) => ({ key: edgeKey(e), html: edgeHTML(e), item: e }));
+  if (!moved) {
+    // Forget the markup of what is gone.
+    for (const k of nodeMemo.keys()) if (!nodeByPath.has(k)) nodeMemo.delete(k);
+    if (edgeMemo.size > wantEdges.length) {
+      const keep = new Set(wantEdges.map((w) => w.key));
+      for (const k of edgeMemo.keys()) if (!keep.has(k)) edgeMemo.delete(k);
+    }
+  }
+  for (const el of sync(edgesG, drawnEdges, wantEdges, !!moved)) {
     if (selKey && drawnEdges.get(selKey)?.el === el) el.classList.add("selected");
   }
-  for (const el of sync(nodesG, drawnNodes, nodes.map((n) => ({ key: n.path, html: nodeSVG(n), item: n })), !!moved)) {
+  for (const el of sync(nodesG, drawnNodes, wantNodes, !!moved)) {
     if (selected.has(el.dataset.statePath!)) el.classList.add("selected");
   }
   edgeEls = new Map();
@@ -734,6 +830,7 @@ function drawDiagram(moved?: Set<string>) {
 
 function render() {
   performance.mark("dz-render");
+  redrawPaths?.clear();
   drawDiagram();
   performance.mark("dz-svg");
   applyTransform();
@@ -1189,7 +1286,24 @@ svg.addEventListener("pointercancel", () => {
 // (whose answer then needs no redraw).
 function moveLocal(positions: Record<string, Pt>) {
   for (const [p, q] of Object.entries(positions)) pos.set(p, q);
-  drawDiagram(new Set(Object.keys(positions)));
+  redrawSoon(Object.keys(positions));
+}
+
+// redrawSoon redraws moved states (and their transitions) at the start of
+// the next frame rather than now: the edit's answer, which usually arrives
+// before that frame, is then not kept waiting behind a render of the
+// diagram, and the picture changes in the same frame either way.
+let redrawPaths: Set<string> | null = null;
+function redrawSoon(paths: Iterable<string>) {
+  if (!redrawPaths) {
+    redrawPaths = new Set();
+    requestAnimationFrame(() => {
+      const p = redrawPaths;
+      redrawPaths = null;
+      if (p && p.size) drawDiagram(p);
+    });
+  }
+  for (const p of paths) redrawPaths.add(p);
 }
 
 // settle puts dragged states and their transitions back into the diagram:
@@ -1208,7 +1322,7 @@ function settle(els: SVGGElement[], edges: Set<SVGGElement>) {
     const e = edgeOfEl.get(el);
     if (e && drawnEdges.get(edgeKey(e))?.el === el) drawnEdges.delete(edgeKey(e));
   }
-  drawDiagram(moved);
+  redrawSoon(moved);
 }
 
 let viewportTimer = 0;
@@ -1421,6 +1535,54 @@ function paste() {
   send({ op: "paste", clipboard, container: "", pos: round(c) });
 }
 
+// ---------- import ----------
+
+// Import replaces the workflow with a definition from a file (JSON or YAML,
+// chosen with the toolbar's Import… or dropped on the canvas); it is one
+// undoable operation, laid out afresh.
+async function importFile(file: File) {
+  const t0 = performance.now();
+  if (file.size > 4 << 20) { toast(`${file.name} is larger than 4 MB.`); return; }
+  const text = await file.text();
+  setStatus("Importing " + file.name + "…");
+  const a = await new Promise<Answer>((resolve) => {
+    queue = queue.then(async () => {
+      try { resolve(await post("import", { version: view.version, text, format: "" })); } catch (e) { resolve({ status: 0, body: { error: String(e) } }); }
+    });
+  });
+  if (a.status !== 200) {
+    if (a.status === 409 && a.body.draft) apply(a.body.draft as DraftView);
+    toast(`Could not import ${file.name}: ${a.body.error || "the server answered " + a.status}`);
+    setStatus();
+    return;
+  }
+  apply(a.body as DraftView);
+  // Timed to the first paint of the imported diagram.
+  requestAnimationFrame(() => setTimeout(() => perf.imports.push(performance.now() - t0), 0));
+  announce(`Imported ${file.name}: ${view.graph.nodes.length} states.`);
+}
+
+const importInput = root.querySelector("[data-import]") as HTMLInputElement | null;
+importInput?.addEventListener("change", () => {
+  const f = importInput.files?.[0];
+  importInput.value = "";
+  if (f) void importFile(f);
+});
+const canvasWrap = svg.parentElement as HTMLElement;
+canvasWrap.addEventListener("dragover", (ev) => {
+  if (!ev.dataTransfer?.types.includes("Files")) return;
+  ev.preventDefault();
+  canvasWrap.classList.add("dz-file-over");
+});
+canvasWrap.addEventListener("dragleave", () => canvasWrap.classList.remove("dz-file-over"));
+canvasWrap.addEventListener("drop", (ev) => {
+  canvasWrap.classList.remove("dz-file-over");
+  const f = ev.dataTransfer?.files?.[0];
+  if (!f) return;
+  ev.preventDefault();
+  void importFile(f);
+});
+
 // ---------- toolbar ----------
 
 root.addEventListener("click", (ev) => {
@@ -1514,6 +1676,7 @@ if (view.layout.viewport) {
 }
 apply(view);
 setTimeout(poll, 2000);
+connect();
 // Start the layout worker (ELK compiles for a while) when "Tidy up" comes
 // near the pointer or the keyboard, so the click does not wait for it.
 const tidyButton = root.querySelector('[data-action="tidy"]');

@@ -12,6 +12,9 @@ export interface InspectorHost {
   enqueue<T>(fn: () => Promise<T>): Promise<T>;
   // timing gets each change's round trip: sent to answer applied, in ms.
   timing?(ms: number): void;
+  // post sends a change to one of the draft's edit routes (path relative to
+  // the draft URL) and resolves to the HTTP status and the JSON answer.
+  post(path: string, body: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export function mountInspector(el: HTMLElement, host: InspectorHost) {
@@ -43,7 +46,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     shown = name;
   }
 
-  function post(body: Record<string, unknown>, route = "/inspector/field") {
+  function post(body: Record<string, unknown>, route = "inspector/field") {
     return host.enqueue(() => postNow(body, route));
   }
 
@@ -53,7 +56,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     const state = el.querySelector<HTMLElement>("[data-inspector-form]")?.dataset.state || "";
     if (!state) return Promise.resolve(null);
     const d = t.dataset;
-    return post({ state, field: d.list, path: d.path || "", action: d.action, key: d.key || "", value }, "/inspector/list");
+    return post({ state, field: d.list, path: d.path || "", action: d.action, key: d.key || "", value }, "inspector/list");
   }
 
   el.addEventListener("click", (ev) => {
@@ -65,21 +68,16 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
 
   async function postNow(body: Record<string, unknown>, route: string) {
     const t0 = performance.now();
-    const res = await fetch(host.draftURL + route, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": host.csrf },
-      body: JSON.stringify({ version: host.version(), ...body }),
-      credentials: "same-origin",
-    });
-    const answer = await res.json().catch(() => ({ error: "The server answered " + res.status }));
-    if (res.ok) {
+    const { status, body: answer } = await host.post(route, { version: host.version(), ...body });
+    const ok = status === 200;
+    if (ok) {
       host.apply(answer as DraftView);
       host.timing?.(performance.now() - t0);
     } else {
       if (answer.draft) host.apply(answer.draft as DraftView);
       host.toast(answer.error || "The change was refused.");
     }
-    return res.ok ? (answer as DraftView) : null;
+    return ok ? (answer as DraftView) : null;
   }
 
   el.addEventListener("change", async (ev) => {
@@ -97,7 +95,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
       return;
     }
     if (t.dataset.list) { await postList(t, t.value); return; }
-    if (t.dataset.param) { await post({ state, key: t.dataset.param, text: t.value }, "/inspector/param"); return; }
+    if (t.dataset.param) { await post({ state, key: t.dataset.param, text: t.value }, "inspector/param"); return; }
     if (t.hasAttribute("data-rename")) {
       const to = t.value.trim();
       if (!to || to === state) return;
