@@ -71,15 +71,23 @@ type Document struct {
 	layout Layout
 
 	// Derived from root and computed once, on first use: documents are
-	// shared between requests (the editor's cache), hence the lock.
-	mu    sync.Mutex
-	idx   *index
+	// shared between requests (the editor's cache), hence the locks, one
+	// per derived part so that the parts can be computed at the same time.
+	valMu sync.Mutex
 	diags asl.Diagnostics
-	valid bool   // diags and compact computed
+	valid bool   // diags and asl computed
 	asl   []byte // compact JSON text, with diags
-	text  string // indented text, once asked for
+
+	textMu   sync.Mutex
+	text     string // indented text, once asked for
+	textJSON []byte // text as a JSON string literal, once asked for
+
+	idxMu sync.Mutex
+	idx   *index
+
 	// aslHint and textHint are the lengths of the texts of the document
-	// this one was derived from: they size the new texts' buffers.
+	// this one was derived from (set before the document is shared, then
+	// read only): they size the new texts' buffers.
 	aslHint, textHint int
 }
 
@@ -109,7 +117,7 @@ func ParseDocument(asl, layout []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{root: root, layout: l}, nil
+	return &Document{root: root, layout: l, aslHint: len(asl)}, nil
 }
 
 // Root returns the ASL as a jsonv object; callers must not modify it.
@@ -121,8 +129,8 @@ func (d *Document) ASL() []byte { return slices.Clone(d.compact()) }
 // compact returns the compact JSON text, shared: callers must not modify
 // it. It is computed with the diagnostics (one pass builds both).
 func (d *Document) compact() []byte {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.valMu.Lock()
+	defer d.valMu.Unlock()
 	d.analyse()
 	return d.asl
 }
@@ -130,21 +138,41 @@ func (d *Document) compact() []byte {
 // Text returns the definition indented by two spaces, as the code view shows
 // it (computed once per document).
 func (d *Document) Text() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.textMu.Lock()
+	defer d.textMu.Unlock()
+	return d.indented()
+}
+
+// indented computes the indented text once; d.textMu is held.
+func (d *Document) indented() string {
 	if d.text == "" {
 		// The builder's buffer becomes the string without a copy; the
 		// indented text is rarely more than twice the compact one.
 		w := &indenter{}
-		if d.textHint > 0 {
+		switch {
+		case d.textHint > 0:
 			w.sb.Grow(d.textHint + d.textHint/8 + 256)
-		} else {
-			w.sb.Grow(2*len(d.asl) + 64)
+		case d.aslHint > 0:
+			w.sb.Grow(2*d.aslHint + 256)
 		}
 		w.value(d.root, 0)
 		d.text = w.sb.String()
 	}
 	return d.text
+}
+
+// textLiteral returns Text as a JSON string literal, as View.AppendJSON
+// writes it (computed once per document; callers must not modify it).
+func (d *Document) textLiteral() (string, []byte) {
+	d.textMu.Lock()
+	defer d.textMu.Unlock()
+	text := d.indented()
+	if d.textJSON == nil {
+		w := jsonWriter{buf: make([]byte, 0, len(text)+len(text)/4+16)}
+		w.str(text)
+		d.textJSON = w.buf
+	}
+	return text, d.textJSON
 }
 
 // Layout returns a copy of the layout.
@@ -153,26 +181,42 @@ func (d *Document) Layout() Layout { return d.layout.clone() }
 // with returns a document with root and layout; when root is d's own, the
 // derived index and diagnostics carry over (a move changes only the layout).
 func (d *Document) with(root *jsonv.Object, l Layout) *Document {
-	nd := &Document{root: root, layout: l}
-	d.mu.Lock()
-	if root == d.root {
-		nd.idx, nd.diags, nd.valid, nd.asl, nd.text = d.idx, d.diags, d.valid, d.asl, d.text
+	nd := &Document{root: root, layout: l, aslHint: d.aslHint, textHint: d.textHint}
+	same := root == d.root
+	d.valMu.Lock()
+	if same {
+		nd.diags, nd.valid, nd.asl = d.diags, d.valid, d.asl
 	}
-	nd.aslHint, nd.textHint = max(len(d.asl), d.aslHint), max(len(d.text), d.textHint)
-	d.mu.Unlock()
+	if d.asl != nil {
+		nd.aslHint = len(d.asl)
+	}
+	d.valMu.Unlock()
+	d.textMu.Lock()
+	if same {
+		nd.text, nd.textJSON = d.text, d.textJSON
+	}
+	if d.text != "" {
+		nd.textHint = len(d.text)
+	}
+	d.textMu.Unlock()
+	if same {
+		d.idxMu.Lock()
+		nd.idx = d.idx
+		d.idxMu.Unlock()
+	}
 	return nd
 }
 
 // Validate returns engine/asl's diagnostics for the definition (computed
 // once per document).
 func (d *Document) Validate() asl.Diagnostics {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.valMu.Lock()
+	defer d.valMu.Unlock()
 	d.analyse()
 	return d.diags
 }
 
-// analyse encodes and validates the definition once; d.mu is held.
+// analyse encodes and validates the definition once; d.valMu is held.
 // asl.ParseValue answers what asl.Parse of the compact text would, without
 // scanning the text it has just written.
 func (d *Document) analyse() {
@@ -299,8 +343,8 @@ func escapeName(s string) string {
 }
 
 func (d *Document) index() *index {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.idxMu.Lock()
+	defer d.idxMu.Unlock()
 	if d.idx != nil {
 		return d.idx
 	}

@@ -32,7 +32,11 @@ func (v *View) AppendJSON(buf []byte) ([]byte, error) {
 	w.graph(v.Graph)
 	if v.ASL != "" {
 		w.raw(`,"asl":`)
-		w.str(v.ASL)
+		if v.aslJSON != nil && v.ASL == v.aslFor {
+			w.buf = append(w.buf, v.aslJSON...) // escaped once per document
+		} else {
+			w.str(v.ASL)
+		}
 	}
 	w.raw(`,"diagnostics":`)
 	w.diagnostics(v.Diagnostics)
