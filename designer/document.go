@@ -384,9 +384,11 @@ func (ix *index) machine(obj *jsonv.Object, addr []any, id string, owner *stateR
 		if id != "" {
 			path = id + "/" + path
 		}
-		sa := append(append(append([]any{}, addr...), "States"), mem.Key)
+		sa := make([]any, len(addr)+2)
+		copy(sa, addr)
+		sa[len(addr)], sa[len(addr)+1] = "States", mem.Key
 		s := &refs[i]
-		*s = stateRef{name: mem.Key, path: path, addr: sa, obj: st, typ: str(st, "Type"), machine: m}
+		s.name, s.path, s.addr, s.obj, s.typ, s.machine = mem.Key, path, sa, st, str(st, "Type"), m
 		m.states = append(m.states, s)
 		ix.states = append(ix.states, s)
 		if _, dup := ix.byName[s.name]; !dup {
