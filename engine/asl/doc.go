@@ -4,8 +4,11 @@
 // reports diagnostics with AWS's ValidateStateMachineDefinition codes, a JSON
 // pointer and line:column.
 //
-// Parse is the one entry point. It returns the model whenever the document is
-// structurally decodable, together with every error and warning found.
+// Parse is the entry point for text. It returns the model whenever the
+// document is structurally decodable, together with every error and warning
+// found. ParseValue takes a definition already decoded into jsonv values (the
+// designer's document) and answers exactly what Parse of its compact encoding
+// would, without writing and then re-reading that text.
 //
 // The package depends on the standard library, engine/jsonv, the YAML
 // decoder and its sibling syntax packages (jsonpath, intrinsic) and
