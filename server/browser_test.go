@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -86,6 +88,24 @@ func tab(t *testing.T, browserCtx context.Context) context.Context {
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
+	// Uncaught exceptions in the page go to the test's output (shown when
+	// it fails), with the test's name.
+	name := t.Name()
+	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for e, err := range exceptions {
+			if err != nil {
+				return
+			}
+			d := e.ExceptionDetails
+			desc := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				desc = d.Exception.Description
+			}
+			fmt.Fprintf(os.Stderr, "%s: page exception: %s\n", name, desc)
+		}
+	}()
+	_, _ = chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
 	return ctx
 }
 

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
@@ -63,6 +66,7 @@ type draftSockets struct {
 type draftSocket struct {
 	conn *websocket.Conn
 	mu   sync.Mutex
+	last map[string]json.RawMessage // the last draft view sent, in full (under mu)
 }
 
 func (s *draftSocket) write(b []byte) error {
@@ -70,6 +74,35 @@ func (s *draftSocket) write(b []byte) error {
 	defer s.mu.Unlock()
 	_ = s.conn.SetWriteDeadline(time.Now().Add(socketWriteWait))
 	return s.conn.WriteMessage(websocket.TextMessage, b)
+}
+
+// send writes an answer (push false) or a push of a draft view, shrunk
+// against the last view this socket sent (see shrinkView).
+func (s *draftSocket) send(a socketAnswer, push bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	body := a.Body
+	if a.Status == http.StatusOK {
+		var next map[string]json.RawMessage
+		body, next = shrinkView(s.last, a.Body)
+		if next != nil {
+			s.last = next
+		}
+	}
+	var msg []byte
+	var err error
+	if push {
+		msg, err = json.Marshal(struct {
+			Push json.RawMessage `json:"push"`
+		}{body})
+	} else {
+		msg, err = json.Marshal(socketAnswer{ID: a.ID, Status: a.Status, Body: body})
+	}
+	if err != nil {
+		return err
+	}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(socketWriteWait))
+	return s.conn.WriteMessage(websocket.TextMessage, msg)
 }
 
 func (s *draftSocket) control(kind int, data []byte) error {
@@ -175,19 +208,12 @@ func (d *designerUI) socket(c echo.Context, up *websocket.Upgrader, reg *draftSo
 		} else {
 			ans = serveSocketRequest(c.Echo(), r, id, req)
 		}
-		out, err := json.Marshal(ans)
-		if err != nil {
+		if s.send(ans, false) != nil {
 			return nil
 		}
-		if s.write(out) != nil {
-			return nil
-		}
-		if others := reg.others(id, s); ans.Status == http.StatusOK && len(others) > 0 {
-			push, _ := json.Marshal(struct {
-				Push json.RawMessage `json:"push"`
-			}{ans.Body})
-			for _, o := range others {
-				if o.write(push) != nil {
+		if ans.Status == http.StatusOK {
+			for _, o := range reg.others(id, s) {
+				if o.send(ans, true) != nil {
 					_ = o.conn.Close() // its read loop ends and removes it
 				}
 			}
@@ -271,4 +297,145 @@ func (w *answerWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.body.Write(b)
+}
+
+// shrinkView returns a draft view (an edit's answer) as a delta against
+// prev, the last view sent on the socket, and the full view to remember.
+// A 500-state draft's view is some 200 KB (the ASL, the graph, the
+// diagnostics); an edit changes a few lines of it, and moving 200 KB
+// through the browser's network process and JSON parser cost more than the
+// edit. The delta is under "$delta": fields equal to prev's are named in
+// "same"; the ASL text is a splice ("p" UTF-16 units kept from the start,
+// "s" from the end, "t" between them); the diagnostics and each of the
+// graph's arrays, when their length did not change, are their changed items
+// ("n" length, "i" indexes, "v" items). A body that is not a view (no
+// "version") passes unchanged and is not remembered.
+func shrinkView(prev map[string]json.RawMessage, body json.RawMessage) (json.RawMessage, map[string]json.RawMessage) {
+	var cur map[string]json.RawMessage
+	if json.Unmarshal(body, &cur) != nil || cur["version"] == nil {
+		return body, nil
+	}
+	// A layout-only answer ("sameAsl") has no ASL, graph or diagnostics
+	// (null or left out): the page keeps its own, and so does the
+	// remembered view.
+	sameASL := string(cur["sameAsl"]) == "true"
+	for _, k := range []string{"asl", "graph", "diagnostics"} {
+		if _, ok := cur[k]; (!ok || sameASL) && prev[k] != nil {
+			cur[k] = prev[k]
+		}
+	}
+	if prev == nil {
+		return body, cur
+	}
+	out := make(map[string]json.RawMessage, len(cur))
+	delta := map[string]any{}
+	var same []string
+	for k, v := range cur {
+		p, ok := prev[k]
+		switch {
+		case !ok || len(v) < 64 || string(bytes.TrimSpace(p)) == "null":
+			out[k] = v
+		case bytes.Equal(p, v):
+			same = append(same, k)
+		case k == "asl":
+			var a, b string
+			if json.Unmarshal(p, &a) != nil || json.Unmarshal(v, &b) != nil {
+				out[k] = v
+				continue
+			}
+			ps, ss, mid := splice(a, b)
+			delta[k] = map[string]any{"p": ps, "s": ss, "t": mid}
+		case k == "diagnostics":
+			if d, ok := arrayDelta(p, v); ok {
+				delta[k] = d
+			} else {
+				out[k] = v
+			}
+		case k == "graph":
+			var pg, cg map[string]json.RawMessage
+			if json.Unmarshal(p, &pg) != nil || json.Unmarshal(v, &cg) != nil {
+				out[k] = v
+				continue
+			}
+			g := map[string]any{}
+			for gk, gv := range cg {
+				if d, ok := arrayDelta(pg[gk], gv); ok {
+					g[gk] = d
+				} else {
+					g[gk] = gv
+				}
+			}
+			delta[k] = g
+		default:
+			out[k] = v
+		}
+	}
+	slices.Sort(same)
+	delta["same"] = same
+	d, err := json.Marshal(delta)
+	if err != nil {
+		return body, cur
+	}
+	out["$delta"] = d
+	b, err := json.Marshal(out)
+	if err != nil {
+		return body, cur
+	}
+	return b, cur
+}
+
+// arrayDelta is b as the items that differ from a's, when both are arrays
+// of one length.
+func arrayDelta(a, b json.RawMessage) (map[string]any, bool) {
+	a, b = bytes.TrimSpace(a), bytes.TrimSpace(b)
+	if len(a) == 0 || len(b) == 0 || a[0] != '[' || b[0] != '[' { // null is not an array to patch
+		return nil, false
+	}
+	var pa, pb []json.RawMessage
+	if json.Unmarshal(a, &pa) != nil || json.Unmarshal(b, &pb) != nil || len(pa) != len(pb) {
+		return nil, false
+	}
+	idx := []int{}
+	vals := []json.RawMessage{}
+	for i := range pb {
+		if !bytes.Equal(pa[i], pb[i]) {
+			idx = append(idx, i)
+			vals = append(vals, pb[i])
+		}
+	}
+	if len(idx) > len(pb)/2 {
+		return nil, false
+	}
+	return map[string]any{"n": len(pb), "i": idx, "v": vals}, true
+}
+
+// splice finds what b changes in a: the lengths, in UTF-16 code units (as
+// JavaScript counts), of the common start and end, and b's text between.
+func splice(a, b string) (prefix, suffix int, mid string) {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	for n > 0 && n < len(b) && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	for n > 0 && n < len(a) && !utf8.RuneStart(a[n]) {
+		n--
+	}
+	m := 0
+	for m < len(a)-n && m < len(b)-n && a[len(a)-1-m] == b[len(b)-1-m] {
+		m++
+	}
+	for m > 0 && (!utf8.RuneStart(b[len(b)-m]) || !utf8.RuneStart(a[len(a)-m])) {
+		m--
+	}
+	return utf16Len(a[:n]), utf16Len(a[len(a)-m:]), b[n : len(b)-m]
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -142,10 +142,17 @@ function connect() {
   if (typeof WebSocket === "undefined") return;
   const ws = new WebSocket(location.origin.replace(/^http/, "ws") + draftURL + "/socket");
   ws.onopen = () => { sock = ws; sockRetry = 0; };
+  let last: Record<string, unknown> | null = null; // the last draft view on this socket, in full
   ws.onmessage = (ev: MessageEvent<string>) => {
-    let m: { id?: number; status?: number; body?: unknown; push?: DraftView };
+    let m: { id?: number; status?: number; body?: unknown; push?: unknown };
     try { m = JSON.parse(ev.data); } catch { return; }
-    if (m.push) { onPush(m.push); return; }
+    const view = m.push !== undefined ? m.push : m.status === 200 ? m.body : null;
+    if (view && typeof view === "object" && "version" in view) {
+      const full = expandView(last, view as Record<string, unknown>);
+      last = full;
+      if (m.push !== undefined) m.push = { ...full }; else m.body = { ...full };
+    }
+    if (m.push !== undefined) { onPush(m.push as DraftView); return; }
     const w = sockWaiters.get(m.id!);
     sockWaiters.delete(m.id!);
     w?.({ status: m.status!, body: m.body });
@@ -158,6 +165,39 @@ function connect() {
     sockRetry = Math.min(sockRetry + 1, 6);
     setTimeout(connect, 500 * 2 ** sockRetry);
   };
+}
+
+// expandView rebuilds a draft view the socket sent as a delta against the
+// last one (see shrinkView in server/designer_socket.go): unchanged fields,
+// the ASL as a splice, changed items of the graph's and the diagnostics'
+// arrays. A layout-only view keeps the last one's ASL, graph and
+// diagnostics.
+function expandView(last: Record<string, unknown> | null, v: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...v };
+  const d = v.$delta as { same?: string[]; asl?: { p: number; s: number; t: string }; diagnostics?: unknown; graph?: Record<string, unknown> } | undefined;
+  delete out.$delta;
+  // A layout-only view ("sameAsl") has no ASL, graph or diagnostics.
+  if (last) for (const k of ["asl", "graph", "diagnostics"]) if ((!(k in out) || v.sameAsl) && !(d?.[k as keyof typeof d])) out[k] = last[k];
+  if (!d || !last) return out;
+  for (const k of d.same || []) out[k] = last[k];
+  const patch = (prev: unknown, p: unknown): unknown => {
+    if (Array.isArray(p) || !p || typeof p !== "object") return p;
+    const q = p as { i: number[]; v: unknown[] };
+    const a = Array.isArray(prev) ? prev.slice() : [];
+    q.i.forEach((ix, j) => { a[ix] = q.v[j]; });
+    return a;
+  };
+  if (d.asl) {
+    const old = last.asl as string;
+    out.asl = old.slice(0, d.asl.p) + d.asl.t + old.slice(old.length - d.asl.s);
+  }
+  if (d.diagnostics) out.diagnostics = patch(last.diagnostics, d.diagnostics);
+  if (d.graph) {
+    const pg = last.graph as Record<string, unknown>, g: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(d.graph)) g[k] = patch(pg[k], x);
+    out.graph = g;
+  }
+  return out;
 }
 
 // post sends body to one of the draft's edit routes ("ops",
@@ -194,9 +234,13 @@ function onPush(v: DraftView) {
 let queue: Promise<unknown> = Promise.resolve();
 let pending = 0;
 
+// "Saving…" shows only when an answer takes a while (a status that changes
+// on every keystroke costs a layout and reads as flicker).
+let savingTimer = 0;
+
 function send(op: Op): Promise<DraftView | null> {
   pending++;
-  setStatus("Saving…");
+  if (!savingTimer) savingTimer = window.setTimeout(() => { if (pending) setStatus("Saving…"); }, 300);
   const p = queue.then(async () => {
     const t0 = performance.now();
     try {
@@ -218,7 +262,12 @@ function send(op: Op): Promise<DraftView | null> {
       return null;
     } finally {
       pending--;
-      if (!pending) setStatus();
+      flushLocalMoves();
+      if (!pending) {
+        clearTimeout(savingTimer);
+        savingTimer = 0;
+        setStatus();
+      }
     }
   });
   queue = p;
@@ -831,6 +880,7 @@ function drawDiagram(moved?: Set<string>) {
 function render() {
   performance.mark("dz-render");
   redrawPaths?.clear();
+  localMoves.clear();
   drawDiagram();
   performance.mark("dz-svg");
   applyTransform();
@@ -1284,9 +1334,26 @@ svg.addEventListener("pointercancel", () => {
 
 // moveLocal shows states at new places at once, before the server answers
 // (whose answer then needs no redraw).
-function moveLocal(positions: Record<string, Pt>) {
+function moveLocal(positions: Record<string, Pt>, grace = 0) {
   for (const [p, q] of Object.entries(positions)) pos.set(p, q);
-  redrawSoon(Object.keys(positions));
+  if (!grace) { redrawSoon(Object.keys(positions)); return; }
+  // The server usually answers within a millisecond or two: the moved states
+  // are then drawn with its answer, so no frame of the big diagram is being
+  // rendered when the answer comes in. A slow answer does not hold the
+  // picture back longer than grace.
+  for (const p of Object.keys(positions)) localMoves.add(p);
+  if (!localTimer) localTimer = window.setTimeout(flushLocalMoves, grace);
+}
+
+let localMoves = new Set<string>();
+let localTimer = 0;
+function flushLocalMoves() {
+  clearTimeout(localTimer);
+  localTimer = 0;
+  if (!localMoves.size) return;
+  const p = localMoves;
+  localMoves = new Set();
+  drawDiagram(p);
 }
 
 // redrawSoon redraws moved states (and their transitions) at the start of
@@ -1500,7 +1567,7 @@ svg.addEventListener("keydown", (ev) => {
       const q = pos.get(p);
       if (q) positions[p] = { x: q.x + arrows[k].x * step, y: q.y + arrows[k].y * step };
     }
-    moveLocal(positions);
+    moveLocal(positions, 50);
     send({ op: "move", positions });
   }
 });

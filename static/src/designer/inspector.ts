@@ -128,7 +128,10 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     if (!name) { seq++; shown = ""; shownAt = -1; el.innerHTML = ""; return; }
     if (name === shown && version === shownAt) return;
     shownAt = version;
-    void load(name);
+    // The form follows when the page is idle: right after an edit's answer
+    // (which also shows here) the canvas comes first.
+    if ("requestIdleCallback" in window) requestIdleCallback(() => void load(name), { timeout: 300 });
+    else void load(name);
   }
   return { show };
 }
