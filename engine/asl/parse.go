@@ -304,8 +304,8 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 			if len(sm.byName) == 0 {
 				sm.byName = make(map[string]*State, len(ms))
 			}
-			for _, sm2 := range ms {
-				if st := b.state(b.newState(), sm, sm2, join(fptr, sm2.Key), lang); st != nil {
+			for i, sm2 := range ms {
+				if st := b.state(b.newState(len(ms)-i), sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st
 				}
@@ -440,10 +440,11 @@ func (b *builder) intOrTemplate(m *Member, ptr string, s *State, lo, hi int64) a
 // slabs (under 32 KB) recycle memory better than one large one.
 const stateSlab = 32
 
-// newState returns a zero State from the builder's slab.
-func (b *builder) newState() *State {
+// newState returns a zero State from the builder's slab; want is how many
+// more the caller will ask for (a small machine gets a small slab).
+func (b *builder) newState(want int) *State {
 	if len(b.states) == 0 {
-		b.states = make([]State, stateSlab)
+		b.states = make([]State, min(max(want, 1), stateSlab))
 	}
 	s := &b.states[0]
 	b.states = b.states[1:]
