@@ -69,13 +69,6 @@ type draftSocket struct {
 	last map[string]json.RawMessage // the last draft view sent, in full (under mu)
 }
 
-func (s *draftSocket) write(b []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_ = s.conn.SetWriteDeadline(time.Now().Add(socketWriteWait))
-	return s.conn.WriteMessage(websocket.TextMessage, b)
-}
-
 // send writes an answer (push false) or a push of a draft view, shrunk
 // against the last view this socket sent (see shrinkView).
 func (s *draftSocket) send(a socketAnswer, push bool) error {
