@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
@@ -66,7 +67,7 @@ type draftSockets struct {
 type draftSocket struct {
 	conn *websocket.Conn
 	mu   sync.Mutex
-	last map[string]json.RawMessage // the last draft view sent, in full (under mu)
+	last *sentView // the last draft view sent, in full (under mu)
 }
 
 // send writes an answer (push false) or a push of a draft view, shrunk
@@ -76,7 +77,7 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 	defer s.mu.Unlock()
 	body := a.Body
 	if a.Status == http.StatusOK {
-		var next map[string]json.RawMessage
+		var next *sentView
 		body, next = shrinkView(s.last, a.Body)
 		if next != nil {
 			s.last = next
@@ -252,7 +253,8 @@ func serveSocketRequest(e *echo.Echo, up *http.Request, draft string, m socketRe
 		status = http.StatusOK
 	}
 	out := bytes.TrimSpace(w.body.Bytes())
-	if !json.Valid(out) {
+	// The edit routes answer JSON; anything else is the UI's error page.
+	if len(out) == 0 || (out[0] != '{' && out[0] != '[') {
 		// An error page (the UI's error handler writes HTML): its gist.
 		msg := http.StatusText(status)
 		if status == http.StatusForbidden {
@@ -292,8 +294,17 @@ func (w *answerWriter) Write(b []byte) (int, error) {
 	return w.body.Write(b)
 }
 
+// sentView is a draft view as the socket last sent it, split once: its
+// top-level fields, and the items of its diagnostics and of each of its
+// graph's arrays (by "graph/<name>").
+type sentView struct {
+	fields map[string][]byte
+	arrays map[string][][]byte
+	asl    *string // the ASL text, unquoted when first needed
+}
+
 // shrinkView returns a draft view (an edit's answer) as a delta against
-// prev, the last view sent on the socket, and the full view to remember.
+// prev, the last view sent on the socket, and the view to remember.
 // A 500-state draft's view is some 200 KB (the ASL, the graph, the
 // diagnostics); an edit changes a few lines of it, and moving 200 KB
 // through the browser's network process and JSON parser cost more than the
@@ -302,65 +313,96 @@ func (w *answerWriter) Write(b []byte) (int, error) {
 // "s" from the end, "t" between them); the diagnostics and each of the
 // graph's arrays, when their length did not change, are their changed items
 // ("n" length, "i" indexes, "v" items). A body that is not a view (no
-// "version") passes unchanged and is not remembered.
-func shrinkView(prev map[string]json.RawMessage, body json.RawMessage) (json.RawMessage, map[string]json.RawMessage) {
-	var cur map[string]json.RawMessage
-	if json.Unmarshal(body, &cur) != nil || cur["version"] == nil {
+// "version") passes unchanged and is not remembered. The views are our own
+// JSON, split by a scanner rather than decoded (decoding them took longer
+// than the edit).
+func shrinkView(prev *sentView, body []byte) ([]byte, *sentView) {
+	fields, ok := splitObject(body)
+	if !ok || fields["version"] == nil {
 		return body, nil
 	}
+	cur := &sentView{fields: fields, arrays: map[string][][]byte{}}
 	// A layout-only answer ("sameAsl") has no ASL, graph or diagnostics
 	// (null or left out): the page keeps its own, and so does the
 	// remembered view.
-	sameASL := string(cur["sameAsl"]) == "true"
-	for _, k := range []string{"asl", "graph", "diagnostics"} {
-		if _, ok := cur[k]; (!ok || sameASL) && prev[k] != nil {
-			cur[k] = prev[k]
+	sameASL := string(fields["sameAsl"]) == "true"
+	if prev != nil {
+		for _, k := range []string{"asl", "graph", "diagnostics"} {
+			if _, ok := fields[k]; (!ok || sameASL) && prev.fields[k] != nil {
+				fields[k] = prev.fields[k]
+				if k == "asl" {
+					cur.asl = prev.asl
+				}
+				for ak, av := range prev.arrays {
+					if ak == k || strings.HasPrefix(ak, k+"/") {
+						cur.arrays[ak] = av
+					}
+				}
+			}
 		}
 	}
 	if prev == nil {
 		return body, cur
 	}
-	out := make(map[string]json.RawMessage, len(cur))
+	out := make([]byte, 0, 4096)
+	out = append(out, '{')
+	member := func(k string, v []byte) {
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendQuote(out, k)
+		out = append(out, ':')
+		out = append(out, v...)
+	}
 	delta := map[string]any{}
 	var same []string
-	for k, v := range cur {
-		p, ok := prev[k]
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := fields[k]
+		p, ok := prev.fields[k]
 		switch {
-		case !ok || len(v) < 64 || string(bytes.TrimSpace(p)) == "null":
-			out[k] = v
+		case !ok || len(v) < 64 || string(p) == "null":
+			member(k, v)
 		case bytes.Equal(p, v):
 			same = append(same, k)
 		case k == "asl":
-			var a, b string
-			if json.Unmarshal(p, &a) != nil || json.Unmarshal(v, &b) != nil {
-				out[k] = v
+			a, errA := prev.text()
+			b, errB := cur.text()
+			if errA != nil || errB != nil {
+				member(k, v)
 				continue
 			}
 			ps, ss, mid := splice(a, b)
 			delta[k] = map[string]any{"p": ps, "s": ss, "t": mid}
 		case k == "diagnostics":
-			if d, ok := arrayDelta(p, v); ok {
+			if d, ok := arrayDelta(prev.items(k, p), cur.items(k, v)); ok {
 				delta[k] = d
 			} else {
-				out[k] = v
+				member(k, v)
 			}
 		case k == "graph":
-			var pg, cg map[string]json.RawMessage
-			if json.Unmarshal(p, &pg) != nil || json.Unmarshal(v, &cg) != nil {
-				out[k] = v
+			cg, ok := splitObject(v)
+			if !ok {
+				member(k, v)
 				continue
 			}
+			pg, _ := splitObject(p)
 			g := map[string]any{}
 			for gk, gv := range cg {
-				if d, ok := arrayDelta(pg[gk], gv); ok {
+				ak := "graph/" + gk
+				if d, ok := arrayDelta(prev.items(ak, pg[gk]), cur.items(ak, gv)); ok {
 					g[gk] = d
 				} else {
-					g[gk] = gv
+					g[gk] = json.RawMessage(gv)
 				}
 			}
 			delta[k] = g
 		default:
-			out[k] = v
+			member(k, v)
 		}
 	}
 	slices.Sort(same)
@@ -369,37 +411,189 @@ func shrinkView(prev map[string]json.RawMessage, body json.RawMessage) (json.Raw
 	if err != nil {
 		return body, cur
 	}
-	out["$delta"] = d
-	b, err := json.Marshal(out)
-	if err != nil {
-		return body, cur
+	member("$delta", d)
+	return append(out, '}'), cur
+}
+
+// text returns the view's ASL text, unquoted once.
+func (v *sentView) text() (string, error) {
+	if v.asl == nil {
+		var s string
+		if err := json.Unmarshal(v.fields["asl"], &s); err != nil {
+			return "", err
+		}
+		v.asl = &s
 	}
-	return b, cur
+	return *v.asl, nil
+}
+
+// items returns the items of the array raw (remembered under key), or nil
+// when raw is not an array.
+func (v *sentView) items(key string, raw []byte) [][]byte {
+	if it, ok := v.arrays[key]; ok {
+		return it
+	}
+	it, ok := splitArray(raw)
+	if !ok {
+		return nil
+	}
+	v.arrays[key] = it
+	return it
 }
 
 // arrayDelta is b as the items that differ from a's, when both are arrays
 // of one length.
-func arrayDelta(a, b json.RawMessage) (map[string]any, bool) {
-	a, b = bytes.TrimSpace(a), bytes.TrimSpace(b)
-	if len(a) == 0 || len(b) == 0 || a[0] != '[' || b[0] != '[' { // null is not an array to patch
-		return nil, false
-	}
-	var pa, pb []json.RawMessage
-	if json.Unmarshal(a, &pa) != nil || json.Unmarshal(b, &pb) != nil || len(pa) != len(pb) {
+func arrayDelta(a, b [][]byte) (map[string]any, bool) {
+	if a == nil || b == nil || len(a) != len(b) {
 		return nil, false
 	}
 	idx := []int{}
 	vals := []json.RawMessage{}
-	for i := range pb {
-		if !bytes.Equal(pa[i], pb[i]) {
+	for i := range b {
+		if !bytes.Equal(a[i], b[i]) {
 			idx = append(idx, i)
-			vals = append(vals, pb[i])
+			vals = append(vals, b[i])
 		}
 	}
-	if len(idx) > len(pb)/2 {
+	if len(idx) > len(b)/2 {
 		return nil, false
 	}
-	return map[string]any{"n": len(pb), "i": idx, "v": vals}, true
+	return map[string]any{"n": len(b), "i": idx, "v": vals}, true
+}
+
+// splitObject splits a JSON object into its members' raw values; ok is
+// false when b is not an object.
+func splitObject(b []byte) (map[string][]byte, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	out := map[string][]byte{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return out, true
+	}
+	for i < len(b) {
+		if b[i] != '"' {
+			return nil, false
+		}
+		end := skipValue(b, i)
+		if end < 0 {
+			return nil, false
+		}
+		key := string(b[i+1 : end-1])
+		if bytes.IndexByte(b[i:end], '\\') >= 0 {
+			if json.Unmarshal(b[i:end], &key) != nil {
+				return nil, false
+			}
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(b, i+1)
+		end = skipValue(b, i)
+		if end < 0 {
+			return nil, false
+		}
+		out[key] = b[i:end]
+		i = skipSpace(b, end)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			return out, true
+		}
+		return nil, false
+	}
+	return nil, false
+}
+
+// splitArray splits a JSON array into its items' raw values; ok is false
+// when b is not an array.
+func splitArray(b []byte) ([][]byte, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	out := [][]byte{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return out, true
+	}
+	for i < len(b) {
+		end := skipValue(b, i)
+		if end < 0 {
+			return nil, false
+		}
+		out = append(out, b[i:end])
+		i = skipSpace(b, end)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+			continue
+		}
+		if i < len(b) && b[i] == ']' {
+			return out, true
+		}
+		return nil, false
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at i, or -1.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+		return -1
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e := skipValue(b, j)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	default:
+		j := i
+		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\r' && b[j] != '\t' {
+			j++
+		}
+		if j == i {
+			return -1
+		}
+		return j
+	}
 }
 
 // splice finds what b changes in a: the lengths, in UTF-16 code units (as

@@ -158,3 +158,48 @@ func TestShrinkView(t *testing.T) {
 		t.Errorf("error body: %s %v", b, next)
 	}
 }
+
+// FuzzSplitJSON: the scanner that splits views never panics, and on valid
+// JSON it finds the members and items encoding/json finds.
+func FuzzSplitJSON(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":[1,2,{"c":"d\"}"}],"e":null}`, `[1, "x", {"y": [true]}]`, `{}`, `[]`, `{"k\u00e9":"v"}`, `{"a":}`, `[1,,2]`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		obj, okObj := splitObject(b)
+		arr, okArr := splitArray(b)
+		if !json.Valid(b) {
+			return
+		}
+		var wantObj map[string]json.RawMessage
+		if json.Unmarshal(b, &wantObj) == nil && wantObj != nil {
+			if !okObj || len(obj) != len(wantObj) {
+				// Duplicate keys: encoding/json keeps the last, as the map does.
+				if !okObj {
+					t.Fatalf("splitObject refused a valid object %q", b)
+				}
+			}
+			for k, v := range wantObj {
+				if got, ok := obj[k]; !ok || !jsonEqual(got, v) {
+					t.Fatalf("member %q: got %q, want %q", k, got, v)
+				}
+			}
+		}
+		var wantArr []json.RawMessage
+		if json.Unmarshal(b, &wantArr) == nil && wantArr != nil {
+			if !okArr || len(arr) != len(wantArr) {
+				t.Fatalf("splitArray(%q) = %d items (%v), want %d", b, len(arr), okArr, len(wantArr))
+			}
+			for i := range arr {
+				if !jsonEqual(arr[i], wantArr[i]) {
+					t.Fatalf("item %d: got %q, want %q", i, arr[i], wantArr[i])
+				}
+			}
+		}
+	})
+}
+
+func jsonEqual(a, b []byte) bool {
+	var x, y any
+	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
+}

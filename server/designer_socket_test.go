@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,11 +14,12 @@ import (
 	"github.com/gorilla/websocket"
 
 	"stepwise/designer"
+	"stepwise/server"
 )
 
 // dialDraft opens the draft's socket with the client's cookies, as the page
 // does.
-func dialDraft(t *testing.T, c *designerClient, origin string) *websocket.Conn {
+func dialDraft(t testing.TB, c *designerClient, origin string) *websocket.Conn {
 	t.Helper()
 	u, _ := url.Parse(c.base + c.draft + "/socket")
 	u.Scheme = "ws"
@@ -45,7 +49,7 @@ type socketAnswer struct {
 	Push   json.RawMessage `json:"push"`
 }
 
-func readSocket(t *testing.T, conn *websocket.Conn) socketAnswer {
+func readSocket(t testing.TB, conn *websocket.Conn) socketAnswer {
 	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var a socketAnswer
@@ -172,4 +176,53 @@ func TestDesignerSocketCSRF(t *testing.T) {
 			t.Errorf("%s: status %d, want %d (%s)", tc.name, got.Status, tc.status, got.Body)
 		}
 	}
+}
+
+// BenchmarkDesignerSocketEdit measures a field edit of a 500-state draft
+// over the socket, from sending the message to reading the answer (a
+// delta), and reports p50 and p99 in milliseconds.
+func BenchmarkDesignerSocketEdit(b *testing.B) {
+	eng := newFakeEngine()
+	s, err := server.New(server.Config{}, eng, testLogger(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	name, def, role := "big", bigDefinition(500), "arn:aws:iam::123456789012:role/r"
+	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role}); err != nil {
+		b.Fatal(err)
+	}
+	c := openDesigner(b, hs.URL, "/state-machines/big/designer")
+	conn := dialDraft(b, c, hs.URL)
+	version := int64(1)
+	lat := make([]float64, 0, b.N)
+	size := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		msg := map[string]any{"id": i, "path": "inspector/field", "csrf": c.token, "body": map[string]any{"version": version, "state": "S10", "field": "Comment", "kind": "string", "text": fmt.Sprintf("note %d", i)}}
+		if err := conn.WriteJSON(msg); err != nil {
+			b.Fatal(err)
+		}
+		_, raw, err := conn.ReadMessage()
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, float64(time.Since(t0).Microseconds())/1000)
+		size += len(raw)
+		var a struct {
+			Status int `json:"status"`
+			Body   struct {
+				Version int64 `json:"version"`
+			} `json:"body"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil || a.Status != 200 {
+			b.Fatalf("answer %d: %v %.300s", a.Status, err, raw)
+		}
+		version = a.Body.Version
+	}
+	b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+	b.ReportMetric(float64(size)/float64(b.N), "bytes/answer")
 }
