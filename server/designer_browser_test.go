@@ -266,8 +266,9 @@ func TestDesignerBrowserKeyboardAndTabs(t *testing.T) {
 	waitJS(t, ctx, "announced", `document.querySelector("[data-announce]").textContent.includes("Pass state Prepare")`)
 	run(t, ctx, "delete", chromedp.KeyEvent(kb.Delete))
 	waitJS(t, ctx, "deleted", `!document.querySelector('[data-state-path="Prepare"]') && !!document.querySelector('[data-edge-kind="start"][data-edge-to="Fan out"]')`)
-	// The other tab follows.
+	// The other tab follows: the edit is pushed to it over its socket.
 	waitJS(t, other, "other tab updated", `!document.querySelector('[data-state-path="Prepare"]')`)
+	waitJS(t, other, "other tab got the edit pushed", `window.__dz.perf.pushes >= 1`)
 	run(t, ctx, "undo", chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	waitJS(t, ctx, "undone", `!!document.querySelector('[data-state-path="Prepare"]') && !!document.querySelector('[data-edge-kind="start"][data-edge-to="Prepare"]')`)
 	// Arrow keys move the selection and keep it selected.

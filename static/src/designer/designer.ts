@@ -118,7 +118,7 @@ let zoom = 1, panX = 40, panY = 40;
 let clipboard = "";
 
 // Timings for the performance report (read by the browser tests).
-const perf = { viaSocket: 0, viaHTTP: 0, ops: [] as number[], edits: [] as number[], imports: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
+const perf = { viaSocket: 0, viaHTTP: 0, pushes: 0, ops: [] as number[], edits: [] as number[], imports: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
 (window as unknown as { __dz: unknown }).__dz = {
   perf,
   get view() { return view; },
@@ -225,6 +225,7 @@ async function post(path: string, body: unknown): Promise<Answer> {
 // poll catches up otherwise). A layout-only answer carries no ASL: it
 // applies only on top of the version before it.
 function onPush(v: DraftView) {
+  perf.pushes++;
   if (v.version <= view.version || pending || drag) return;
   if (v.sameAsl && v.version !== view.version + 1) return;
   apply(v);
