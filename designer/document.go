@@ -179,7 +179,8 @@ func (d *Document) textLiteral() (string, []byte) {
 func (d *Document) Layout() Layout { return d.layout.clone() }
 
 // with returns a document with root and layout; when root is d's own, the
-// derived index and diagnostics carry over (a move changes only the layout).
+// derived index, diagnostics and texts carry over (a move changes only the
+// layout), and otherwise d's text lengths size the new document's buffers.
 func (d *Document) with(root *jsonv.Object, l Layout) *Document {
 	nd := &Document{root: root, layout: l, aslHint: d.aslHint, textHint: d.textHint}
 	same := root == d.root
