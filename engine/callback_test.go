@@ -84,8 +84,25 @@ func TestTaskCallbacks(t *testing.T) {
 			t.Fatal(err)
 		}
 		tok := scheduledToken(t, e, x.ARN)
-		clock.Advance(10 * time.Second)
-		got, err := e.Wait(testCtx(t), x.ARN)
+		// The task's timers are armed just after its events are committed:
+		// wait for them, then let the heartbeat lapse. (Advancing before the
+		// heartbeat timer exists would arm it 10 s after the advance; under
+		// load that happened, so the clock moves on in steps of 10 s, well
+		// before the task's 100 s timeout.)
+		deadline := time.Now().Add(10 * time.Second)
+		for clock.Pending() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		var got *engine.Execution
+		for step := 0; step < 5; step++ {
+			clock.Advance(10 * time.Second)
+			wctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			got, err = e.Wait(wctx, x.ARN)
+			cancel()
+			if err == nil {
+				break
+			}
+		}
 		if err != nil || got.Status != engine.Succeeded || got.Output != `{"Error":"States.HeartbeatTimeout","Cause":""}` {
 			t.Fatalf("%+v %v", got, err)
 		}
