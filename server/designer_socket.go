@@ -83,18 +83,21 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 			s.last = next
 		}
 	}
-	var msg []byte
-	var err error
+	// The body is our own JSON (a handler's answer, or errorBody): the
+	// envelope is built around it rather than re-encoded (json.Marshal
+	// would scan and compact a 200 KB body again).
+	msg := make([]byte, 0, len(body)+48)
 	if push {
-		msg, err = json.Marshal(struct {
-			Push json.RawMessage `json:"push"`
-		}{body})
+		msg = append(msg, `{"push":`...)
 	} else {
-		msg, err = json.Marshal(socketAnswer{ID: a.ID, Status: a.Status, Body: body})
+		msg = append(msg, `{"id":`...)
+		msg = strconv.AppendInt(msg, a.ID, 10)
+		msg = append(msg, `,"status":`...)
+		msg = strconv.AppendInt(msg, int64(a.Status), 10)
+		msg = append(msg, `,"body":`...)
 	}
-	if err != nil {
-		return err
-	}
+	msg = append(msg, body...)
+	msg = append(msg, '}')
 	_ = s.conn.SetWriteDeadline(time.Now().Add(socketWriteWait))
 	return s.conn.WriteMessage(websocket.TextMessage, msg)
 }

@@ -68,6 +68,14 @@ func TestDesignerSocket(t *testing.T) {
 	c := openDesigner(t, base, "/designer/new")
 	a := dialDraft(t, c, base)
 	b := dialDraft(t, c, base)
+	// A socket joins its draft once the server reads from it: one round
+	// trip on b makes sure it gets a's edits pushed.
+	if err := b.WriteMessage(websocket.TextMessage, []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if got := readSocket(t, b); got.Status != 400 {
+		t.Fatalf("b's first answer: %d %s", got.Status, got.Body)
+	}
 
 	add := func(name string, version int64) map[string]any {
 		return map[string]any{"version": version, "op": designer.Op{Op: "add", Type: "Pass", Name: name, Pos: &designer.Point{X: 10, Y: 20}}}

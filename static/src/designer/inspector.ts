@@ -128,10 +128,7 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     if (!name) { seq++; shown = ""; shownAt = -1; el.innerHTML = ""; return; }
     if (name === shown && version === shownAt) return;
     shownAt = version;
-    // The form follows when the page is idle: right after an edit's answer
-    // (which also shows here) the canvas comes first.
-    if ("requestIdleCallback" in window) requestIdleCallback(() => void load(name), { timeout: 300 });
-    else void load(name);
+    void load(name);
   }
   return { show };
 }
