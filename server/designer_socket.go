@@ -485,7 +485,7 @@ func splitObject(b []byte) (map[string][]byte, bool) {
 			return nil, false
 		}
 		key := string(b[i+1 : end-1])
-		if bytes.IndexByte(b[i:end], '\\') >= 0 {
+		if bytes.IndexByte(b[i:end], '\\') >= 0 || !utf8.ValidString(key) {
 			if json.Unmarshal(b[i:end], &key) != nil {
 				return nil, false
 			}
