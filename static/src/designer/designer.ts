@@ -151,7 +151,10 @@ function connect() {
     if (view && typeof view === "object" && "version" in view) {
       const full = expandView(last, view as Record<string, unknown>);
       last = full;
-      if (m.push !== undefined) m.push = { ...full }; else m.body = { ...full };
+      const copy = { ...full };
+      const hint = drawHints.get(full);
+      if (hint) drawHints.set(copy, hint);
+      if (m.push !== undefined) m.push = copy; else m.body = copy;
     }
     if (m.push !== undefined) { onPush(m.push as DraftView); return; }
     const w = sockWaiters.get(m.id!);
@@ -198,7 +201,46 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
     for (const [k, x] of Object.entries(d.graph)) g[k] = patch(pg[k], x);
     out.graph = g;
   }
+  const hint = changedStates(last, out, d);
+  if (hint) drawHints.set(out, hint);
   return out;
+}
+
+// drawHints tells apply() which states a view changed, when its delta says
+// so exactly: it then redraws those states and their transitions only.
+const drawHints = new WeakMap<object, Set<string>>();
+
+// changedStates is the paths whose drawing a delta changed, or null when
+// the whole diagram must be compared (the layout changed, states came or
+// went, lanes changed, a transition changed its key).
+function changedStates(last: Record<string, unknown>, out: Record<string, unknown>, d: { same?: string[]; graph?: Record<string, unknown> }): Set<string> | null {
+  const same = d.same || [];
+  if (!same.includes("layout")) return null;
+  const hint = new Set<string>();
+  if (same.includes("graph")) return hint;
+  if (!d.graph) return null;
+  const lg = last.graph as { nodes: GNode[]; edges: GEdge[] }, og = out.graph as { nodes: GNode[]; edges: GEdge[] };
+  for (const [k, x] of Object.entries(d.graph)) {
+    if (Array.isArray(x) || !x || typeof x !== "object") return null;
+    const idx = (x as { i: number[] }).i;
+    if (!idx.length) continue;
+    if (k === "nodes") {
+      for (const i of idx) {
+        const a = lg.nodes[i], b = og.nodes[i];
+        if (!a || !b || a.path !== b.path) return null;
+        hint.add(b.path);
+      }
+    } else if (k === "edges") {
+      for (const i of idx) {
+        const a = lg.edges[i], b = og.edges[i];
+        if (!a || !b || edgeKey(a) !== edgeKey(b)) return null;
+        for (const p of [a.from, a.to, b.from, b.to]) if (p) hint.add(p);
+      }
+    } else {
+      return null;
+    }
+  }
+  return hint;
 }
 
 // post sends body to one of the draft's edit routes ("ops",
@@ -317,8 +359,13 @@ function apply(v: DraftView) {
     return;
   }
   selectedEdge = null;
+  renderHint = drawHints.get(v) ?? null;
   placeAndRender();
 }
+
+// renderHint, set by apply() for one render, names the only states that
+// changed (see changedStates).
+let renderHint: Set<string> | null = null;
 
 // ---------- layout ----------
 
@@ -428,6 +475,7 @@ async function placeAndRender() {
     if (p) pos.set(n.path, { x: p.x, y: p.y });
     else missing.push(n);
   }
+  if (missing.length) renderHint = null;
   if (missing.length && !layoutRunning) {
     layoutRunning = true;
     const tl = performance.now();
@@ -884,7 +932,9 @@ function render() {
   performance.mark("dz-render");
   redrawPaths?.clear();
   localMoves.clear();
-  drawDiagram();
+  const hint = renderHint;
+  renderHint = null;
+  drawDiagram(hint ?? undefined);
   performance.mark("dz-svg");
   applyTransform();
   renderSide();
