@@ -10,6 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
+
+	"stepwise/designer"
 )
 
 // The designer's socket, <draft URL>/socket, carries the page's edits and
@@ -149,7 +151,10 @@ func (d *designerUI) registerSocket(g *echo.Group) {
 
 func (d *designerUI) socket(c echo.Context, up *websocket.Upgrader, reg *draftSockets) error {
 	id := param(c, "id")
-	if _, err := d.open(c); err != nil {
+	// The draft must exist; its view is not needed (the page has it).
+	if _, _, err := d.ed.Document(c.Request().Context(), id); designer.IsNotFound(err) {
+		return echo.NewHTTPError(http.StatusNotFound, "This draft does not exist (it may have been deleted).")
+	} else if err != nil {
 		return err
 	}
 	r := c.Request()

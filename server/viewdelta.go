@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -42,27 +41,25 @@ func shrinkView(prev *sentView, body []byte) ([]byte, *sentView) {
 		return body, nil
 	}
 	cur := &sentView{fields: fields, arrays: map[string][][]byte{}}
+	if prev == nil {
+		return body, cur
+	}
 	// A layout-only answer ("sameAsl") has no ASL, graph or diagnostics
 	// (null or left out): the page keeps its own, and so does the
 	// remembered view.
 	sameASL := string(fields["sameAsl"]) == "true"
-	if prev != nil {
-		for _, k := range []string{"asl", "graph", "diagnostics"} {
-			if _, ok := fields[k]; (!ok || sameASL) && prev.fields[k] != nil {
-				fields[k] = prev.fields[k]
-				if k == "asl" {
-					cur.asl = prev.asl
-				}
-				for ak, av := range prev.arrays {
-					if ak == k || strings.HasPrefix(ak, k+"/") {
-						cur.arrays[ak] = av
-					}
+	for _, k := range []string{"asl", "graph", "diagnostics"} {
+		if _, ok := fields[k]; (!ok || sameASL) && prev.fields[k] != nil {
+			fields[k] = prev.fields[k]
+			if k == "asl" {
+				cur.asl = prev.asl
+			}
+			for ak, av := range prev.arrays {
+				if ak == k || strings.HasPrefix(ak, k+"/") {
+					cur.arrays[ak] = av
 				}
 			}
 		}
-	}
-	if prev == nil {
-		return body, cur
 	}
 	out := make([]byte, 0, 4096)
 	out = append(out, '{')
@@ -70,7 +67,8 @@ func shrinkView(prev *sentView, body []byte) ([]byte, *sentView) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = strconv.AppendQuote(out, k)
+		q, _ := json.Marshal(k) // a JSON string, whatever the key holds
+		out = append(out, q...)
 		out = append(out, ':')
 		out = append(out, v...)
 	}
@@ -110,10 +108,13 @@ func shrinkView(prev *sentView, body []byte) ([]byte, *sentView) {
 				member(k, v)
 				continue
 			}
-			pg, _ := splitObject(p)
+			var pg map[string][]byte // prev's graph, split only if an array of it is not remembered
 			g := map[string]any{}
 			for gk, gv := range cg {
 				ak := "graph/" + gk
+				if _, remembered := prev.arrays[ak]; !remembered && pg == nil {
+					pg, _ = splitObject(p)
+				}
 				if d, ok := arrayDelta(prev.items(ak, pg[gk]), cur.items(ak, gv)); ok {
 					g[gk] = d
 				} else {

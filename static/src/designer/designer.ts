@@ -389,10 +389,6 @@ function elk(graph: unknown): Promise<LayoutAnswer> {
   });
 }
 
-function isContainer(n: GNode) {
-  return view.graph.containers.some((c) => c.state === n.path);
-}
-
 // elkGraph builds ELK's hierarchy: Parallel and Map states hold their lanes,
 // lanes hold their states; edges live in the lane (or root) that holds both ends.
 function elkGraph() {
@@ -1385,17 +1381,17 @@ svg.addEventListener("pointercancel", () => {
   }
 });
 
-// moveLocal shows states at new places at once, before the server answers
-// (whose answer then needs no redraw).
-function moveLocal(positions: Record<string, Pt>, grace = 0) {
+const MOVE_GRACE_MS = 50;
+
+// moveLocal puts states at new places before the server answers (whose
+// answer then needs no redraw). The server usually answers within a
+// millisecond or two: the moved states are drawn with its answer, so no
+// frame of the big diagram is being rendered when the answer comes in. A
+// slow answer does not hold the picture back longer than MOVE_GRACE_MS.
+function moveLocal(positions: Record<string, Pt>) {
   for (const [p, q] of Object.entries(positions)) pos.set(p, q);
-  if (!grace) { redrawSoon(Object.keys(positions)); return; }
-  // The server usually answers within a millisecond or two: the moved states
-  // are then drawn with its answer, so no frame of the big diagram is being
-  // rendered when the answer comes in. A slow answer does not hold the
-  // picture back longer than grace.
   for (const p of Object.keys(positions)) localMoves.add(p);
-  if (!localTimer) localTimer = window.setTimeout(flushLocalMoves, grace);
+  if (!localTimer) localTimer = window.setTimeout(flushLocalMoves, MOVE_GRACE_MS);
 }
 
 let localMoves = new Set<string>();
@@ -1620,7 +1616,7 @@ svg.addEventListener("keydown", (ev) => {
       const q = pos.get(p);
       if (q) positions[p] = { x: q.x + arrows[k].x * step, y: q.y + arrows[k].y * step };
     }
-    moveLocal(positions, 50);
+    moveLocal(positions);
     send({ op: "move", positions });
   }
 });
