@@ -70,11 +70,6 @@ type View struct {
 	Clipboard string `json:"clipboard,omitempty"`
 	// Doc is the document itself.
 	Doc *Document `json:"-"`
-
-	// aslJSON is aslFor (the document's text) as a JSON string literal,
-	// for AppendJSON while ASL is still that text.
-	aslJSON []byte
-	aslFor  string
 }
 
 func newID() string {
@@ -234,16 +229,17 @@ func (e *Editor) layoutView(d *Draft, doc *Document) *View {
 func (e *Editor) view(d *Draft, doc *Document) *View {
 	// Validation is most of the work on a large document: the index and
 	// the text, which do not depend on it, are prepared meanwhile.
+	// (The text as a JSON string literal, which only a full answer needs,
+	// is made when the view is first encoded: see AppendJSON.)
 	var (
-		wg       sync.WaitGroup
-		text     string
-		textJSON []byte
+		wg   sync.WaitGroup
+		text string
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		doc.index()
-		text, textJSON = doc.textLiteral()
+		text = doc.Text()
 	}()
 	diags := doc.Validate()
 	wg.Wait()
@@ -251,7 +247,6 @@ func (e *Editor) view(d *Draft, doc *Document) *View {
 		ID: d.ID, Machine: d.Machine, Version: d.Version,
 		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,
 		Graph: doc.Graph(diags), ASL: text, Diagnostics: diags, Layout: doc.Layout(), Doc: doc,
-		aslJSON: textJSON, aslFor: text,
 	}
 }
 

@@ -32,8 +32,15 @@ func (v *View) AppendJSON(buf []byte) ([]byte, error) {
 	w.graph(v.Graph)
 	if v.ASL != "" {
 		w.raw(`,"asl":`)
-		if v.aslJSON != nil && v.ASL == v.aslFor {
-			w.buf = append(w.buf, v.aslJSON...) // escaped once per document
+		var lit []byte
+		if v.Doc != nil {
+			var text string
+			if text, lit = v.Doc.textLiteral(); text != v.ASL { // escaped once per document
+				lit = nil
+			}
+		}
+		if lit != nil {
+			w.buf = append(w.buf, lit...)
 		} else {
 			w.str(v.ASL)
 		}
@@ -301,30 +308,33 @@ func (w *jsonWriter) diagnostics(ds asl.Diagnostics) {
 		if i > 0 {
 			w.raw(",")
 		}
-		d := &ds[i]
-		w.raw(`{"code":`)
-		w.str(d.Code)
-		w.raw(`,"severity":`)
-		w.str(d.Severity)
-		w.raw(`,"message":`)
-		w.str(d.Message)
-		w.raw(`,"path":`)
-		w.str(d.Path)
-		w.raw(`,"line":`)
-		w.int(d.Line)
-		w.raw(`,"column":`)
-		w.int(d.Column)
-		if d.State != "" {
-			w.raw(`,"state":`)
-			w.str(d.State)
-		}
-		if d.Field != "" {
-			w.raw(`,"field":`)
-			w.str(d.Field)
-		}
-		w.raw("}")
+		w.diagnostic(&ds[i])
 	}
 	w.raw("]")
+}
+
+func (w *jsonWriter) diagnostic(d *asl.Diagnostic) {
+	w.raw(`{"code":`)
+	w.str(d.Code)
+	w.raw(`,"severity":`)
+	w.str(d.Severity)
+	w.raw(`,"message":`)
+	w.str(d.Message)
+	w.raw(`,"path":`)
+	w.str(d.Path)
+	w.raw(`,"line":`)
+	w.int(d.Line)
+	w.raw(`,"column":`)
+	w.int(d.Column)
+	if d.State != "" {
+		w.raw(`,"state":`)
+		w.str(d.State)
+	}
+	if d.Field != "" {
+		w.raw(`,"field":`)
+		w.str(d.Field)
+	}
+	w.raw("}")
 }
 
 func (w *jsonWriter) point(p Point) {

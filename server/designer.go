@@ -161,7 +161,14 @@ const maxPooledAnswer = 8 << 20
 // answer writes the draft as c.JSON(code, viewJSON(v)) would, byte for
 // byte, but encodes it with designer.View.AppendJSON: on a large draft the
 // reflection-based encoder was a good part of every edit's time.
+//
+// An edit that came over the draft's socket hands the view to the socket
+// instead, which sends it as a delta (designer_socket.go).
 func (d *designerUI) answer(c echo.Context, code int, v *designer.View) error {
+	if sink := socketView(c.Request()); sink != nil && code == http.StatusOK {
+		sink.view = v
+		return c.NoContent(code)
+	}
 	if _, pretty := c.QueryParams()["pretty"]; pretty || c.Echo().Debug {
 		return c.JSON(code, viewJSON(v))
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -42,11 +43,26 @@ type socketRequest struct {
 }
 
 // socketAnswer answers the request with the same id: the HTTP status and
-// JSON body the route answered.
+// JSON body the route answered, or the draft view it answered with (sent as
+// a delta against the last view the socket sent).
 type socketAnswer struct {
-	ID     int64           `json:"id"`
-	Status int             `json:"status"`
-	Body   json.RawMessage `json:"body"`
+	ID     int64
+	Status int
+	Body   json.RawMessage
+	View   *designer.View
+}
+
+// viewSink is how a handler serving a socket message hands its answer's
+// draft view to the socket (see designerUI.answer), which sends it as a
+// delta instead of the view's JSON.
+type viewSink struct{ view *designer.View }
+
+type viewSinkKey struct{}
+
+// socketView returns the sink of a request that came over a socket, or nil.
+func socketView(r *http.Request) *viewSink {
+	s, _ := r.Context().Value(viewSinkKey{}).(*viewSink)
+	return s
 }
 
 const (
@@ -65,26 +81,18 @@ type draftSockets struct {
 type draftSocket struct {
 	conn *websocket.Conn
 	mu   sync.Mutex
-	last *sentView // the last draft view sent, in full (under mu)
+	last *designer.View // the draft view the page holds (under mu)
+	buf  []byte         // the message being written (under mu)
 }
 
-// send writes an answer (push false) or a push of a draft view, shrunk
-// against the last view this socket sent (see shrinkView).
+// send writes an answer (push false) or a push of a draft view. A view is
+// sent as a delta against the last one this socket sent (see
+// designer.View.AppendDeltaJSON): a 500-state draft's view is some 200 KB,
+// an edit's delta about 1 KB.
 func (s *draftSocket) send(a socketAnswer, push bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body := a.Body
-	if a.Status == http.StatusOK {
-		var next *sentView
-		body, next = shrinkView(s.last, a.Body)
-		if next != nil {
-			s.last = next
-		}
-	}
-	// The body is our own JSON (a handler's answer, or errorBody): the
-	// envelope is built around it rather than re-encoded (json.Marshal
-	// would scan and compact a 200 KB body again).
-	msg := make([]byte, 0, len(body)+48)
+	msg := s.buf[:0]
 	if push {
 		msg = append(msg, `{"push":`...)
 	} else {
@@ -94,8 +102,37 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 		msg = strconv.AppendInt(msg, int64(a.Status), 10)
 		msg = append(msg, `,"body":`...)
 	}
-	msg = append(msg, body...)
+	if a.View != nil {
+		out, held, err := a.View.AppendDeltaJSON(msg, s.last)
+		if err != nil {
+			// Not JSON (a position that is not a number): the page keeps
+			// what it has; the one who asked is told.
+			if push {
+				return nil
+			}
+			msg = append(msg[:0], `{"id":`...)
+			msg = strconv.AppendInt(msg, a.ID, 10)
+			msg = append(msg, `,"status":500,"body":`...)
+			msg = append(msg, errorBody("The answer could not be encoded: "+err.Error())...)
+			return s.sendNow(append(msg, '}'))
+		}
+		s.last = held
+		u, _ := json.Marshal(draftURL(a.View.ID))
+		msg = append(out[:len(out)-1], `,"url":`...) // replaces the closing brace
+		msg = append(msg, u...)
+		msg = append(msg, '}')
+	} else {
+		// Our own JSON (an error answer): the envelope is built around it.
+		msg = append(msg, a.Body...)
+	}
 	msg = append(msg, '}')
+	if cap(msg) <= maxPooledAnswer {
+		s.buf = msg
+	}
+	return s.sendNow(msg)
+}
+
+func (s *draftSocket) sendNow(msg []byte) error {
 	_ = s.conn.SetWriteDeadline(time.Now().Add(socketWriteWait))
 	return s.conn.WriteMessage(websocket.TextMessage, msg)
 }
@@ -230,7 +267,9 @@ func serveSocketRequest(e *echo.Echo, up *http.Request, draft string, m socketRe
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
-	req, err := http.NewRequestWithContext(up.Context(), http.MethodPost, draftURL(draft)+"/"+m.Path, bytes.NewReader(body))
+	sink := &viewSink{}
+	ctx := context.WithValue(up.Context(), viewSinkKey{}, sink)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, draftURL(draft)+"/"+m.Path, bytes.NewReader(body))
 	if err != nil {
 		return socketAnswer{ID: m.ID, Status: http.StatusBadRequest, Body: errorBody("The request is not valid: " + err.Error())}
 	}
@@ -255,6 +294,9 @@ func serveSocketRequest(e *echo.Echo, up *http.Request, draft string, m socketRe
 	status := w.status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if sink.view != nil && status == http.StatusOK {
+		return socketAnswer{ID: m.ID, Status: status, View: sink.view}
 	}
 	out := bytes.TrimSpace(w.body.Bytes())
 	// The edit routes answer JSON; anything else is the UI's error page.

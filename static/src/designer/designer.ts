@@ -172,7 +172,7 @@ function connect() {
 }
 
 // expandView rebuilds a draft view the socket sent as a delta against the
-// last one (see shrinkView in server/designer_socket.go): unchanged fields,
+// last one (see View.AppendDeltaJSON in designer/viewdelta.go): unchanged fields,
 // the ASL as a splice, changed items of the graph's and the diagnostics'
 // arrays. A layout-only view keeps the last one's ASL, graph and
 // diagnostics.
