@@ -47,7 +47,13 @@ func ParseWithOptions(data []byte, opts Options) (*StateMachine, Diagnostics) {
 // types and exclusivity, graph rules, names, error names and the syntax of
 // paths, intrinsic functions and JSONata expressions.
 func Build(src *Source, opts Options) (*StateMachine, Diagnostics) {
-	b := &builder{opts: opts}
+	return build(src, opts, nil)
+}
+
+// build is Build; with inc, the top level's states come from inc's
+// per-state analyses (see incremental.go) instead of being built here.
+func build(src *Source, opts Options, inc *incRun) (*StateMachine, Diagnostics) {
+	b := &builder{opts: opts, inc: inc}
 	if src.Size > MaxDefinitionSize {
 		b.add(CodeDefinitionTooLarge, SeverityError, "/", Pos{Line: 1, Column: 1}, "", "",
 			sprintf("Definition is %d bytes, more than the %d bytes AWS accepts", src.Size, MaxDefinitionSize))
@@ -67,7 +73,11 @@ func Build(src *Source, opts Options) (*StateMachine, Diagnostics) {
 		hint = len(m.Value.Members)
 	}
 	b.names = make(map[string]*State, hint)
-	b.duplicates(root, make([]pathToken, 0, 16))
+	if inc == nil {
+		// The incremental path has checked that no key needed replacing
+		// by validUTF8, so jsonv's unique keys stay unique: no duplicates.
+		b.duplicates(root, make([]pathToken, 0, 16))
+	}
 	sm := b.machine(root, "", nil, JSONPath)
 	b.top = sm
 	b.validate(sm)
@@ -88,6 +98,12 @@ type builder struct {
 	// resources and paths cache verdicts that depend on a string only.
 	resources map[string][]problem
 	paths     map[pathKey]pathVerdict
+	// rec, when set, records where global checks (unique state names,
+	// nested graph rules) would run instead of running them: the builder
+	// analyses one state on its own (incremental.go).
+	rec *recorder
+	// inc, when set, supplies the top level's states already analysed.
+	inc *incRun
 }
 
 func (b *builder) add(code, severity, ptr string, pos Pos, state, field, msg string) {
@@ -305,6 +321,12 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 				sm.byName = make(map[string]*State, len(ms))
 			}
 			for i, sm2 := range ms {
+				if b.inc != nil && parent == nil {
+					st := b.inc.replayParse(b, i)
+					sm.States = append(sm.States, st)
+					sm.byName[st.Name] = st
+					continue
+				}
 				if st := b.state(b.newState(len(ms)-i), sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st
@@ -457,12 +479,10 @@ func (b *builder) state(s *State, sm *StateMachine, mem *Member, ptr string, lan
 	// Field by field: s is zero, and copying a whole State literal costs
 	// a write barrier over all of its 900-odd bytes while GC runs.
 	s.Name, s.Pointer, s.Pos, s.Machine, s.Node, s.Language = mem.Key, ptr, mem.KeyPos, sm, mem.Value, lang
-	if prev, ok := b.names[s.Name]; ok {
-		b.add(CodeDuplicateStateName, SeverityError, ptr, mem.KeyPos, s.Name, "",
-			sprintf("State name %q is already used at %s (line %d); state names must be unique in the whole state machine",
-				s.Name, prev.Pointer, prev.Pos.Line))
+	if b.rec != nil {
+		b.rec.marks = append(b.rec.marks, mark{at: len(b.diags), state: s})
 	} else {
-		b.names[s.Name] = s
+		b.register(s, s.Pos)
 	}
 	b.stateName(s)
 	n := mem.Value
@@ -521,6 +541,18 @@ func (b *builder) state(s *State, sm *StateMachine, mem *Member, ptr string, lan
 	}
 	b.required(s, ptr)
 	return s
+}
+
+// register enters s in the machine-wide table of state names, or reports
+// its name as a duplicate at pos (where s's key is).
+func (b *builder) register(s *State, pos Pos) {
+	if prev, ok := b.names[s.Name]; ok {
+		b.add(CodeDuplicateStateName, SeverityError, s.Pointer, pos, s.Name, "",
+			sprintf("State name %q is already used at %s (line %d); state names must be unique in the whole state machine",
+				s.Name, prev.Pointer, prev.Pos.Line))
+	} else {
+		b.names[s.Name] = s
+	}
 }
 
 // field decodes one field of a state.

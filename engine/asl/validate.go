@@ -34,15 +34,28 @@ func (b *builder) stateName(s *State) {
 // validate runs the checks that need the whole model: graph rules, error
 // names, resources, labels and the syntax of paths and expressions.
 func (b *builder) validate(sm *StateMachine) {
-	b.graph(sm)
-	for _, s := range sm.States {
-		b.checkState(s)
-		for _, br := range s.Branches {
-			b.validate(br)
+	if b.rec != nil {
+		b.rec.marks = append(b.rec.marks, mark{at: len(b.diags), machine: sm})
+	} else {
+		b.graph(sm)
+	}
+	for i, s := range sm.States {
+		if b.inc != nil && sm.Parent == nil {
+			b.inc.replayCheck(b, i)
+			continue
 		}
-		if s.ItemProcessor != nil {
-			b.validate(s.ItemProcessor)
-		}
+		b.checkTree(s)
+	}
+}
+
+// checkTree runs checkState on s and validates its branches and processor.
+func (b *builder) checkTree(s *State) {
+	b.checkState(s)
+	for _, br := range s.Branches {
+		b.validate(br)
+	}
+	if s.ItemProcessor != nil {
+		b.validate(s.ItemProcessor)
 	}
 }
 
@@ -63,7 +76,7 @@ func (b *builder) graph(sm *StateMachine) {
 		if sm.Parent != nil {
 			field = b.machineField(sm) + ".StartAt"
 		}
-		b.add(CodeMissingTransitionTarget, SeverityError, join(ptr, "StartAt"), pos, state, field,
+		b.add(CodeMissingTransitionTarget, SeverityError, join(ptr, "StartAt"), b.abs(sm.Parent, pos), state, field,
 			sprintf("Missing 'StartAt' target: %s", sm.StartAt)+b.elsewhere(sm, sm.StartAt))
 	}
 	missing := false
@@ -72,7 +85,7 @@ func (b *builder) graph(sm *StateMachine) {
 			return
 		}
 		missing = true
-		b.add(CodeMissingTransitionTarget, SeverityError, fptr, pos, s.Name, field,
+		b.add(CodeMissingTransitionTarget, SeverityError, fptr, b.abs(s, pos), s.Name, field,
 			sprintf("Missing '%s' target: %s", lastField(field), target)+b.elsewhere(sm, target))
 	}
 	for _, s := range sm.States {
@@ -113,7 +126,7 @@ func (b *builder) graph(sm *StateMachine) {
 	}
 	for _, s := range sm.States {
 		if !reached[s] {
-			b.add(CodeUnreachableState, SeverityError, s.Pointer, s.Pos, s.Name, "",
+			b.add(CodeUnreachableState, SeverityError, s.Pointer, b.abs(s, s.Pos), s.Name, "",
 				sprintf("State %q is not reachable from %q", s.Name, sm.StartAt))
 		}
 	}
@@ -123,7 +136,7 @@ func (b *builder) graph(sm *StateMachine) {
 		if m := sm.Node.Get("States"); m != nil {
 			pos = m.KeyPos
 		}
-		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), pos, state, "",
+		b.add(CodeMissingEndState, SeverityError, join(ptr, "States"), b.abs(sm.Parent, pos), state, "",
 			"No terminal state (End, Succeed or Fail) can be reached from StartAt")
 	}
 }

@@ -46,6 +46,9 @@ type valueEncoder struct {
 	col, colPos int
 	nodes       []Node
 	members     []Member
+	// badKey records a key that is not valid UTF-8: the scanner reads it
+	// with U+FFFD in place, so two distinct jsonv keys may read the same.
+	badKey bool
 }
 
 func (e *valueEncoder) here() Pos {
@@ -144,7 +147,12 @@ func (e *valueEncoder) value(v any, depth int) (*Node, bool) {
 			if !ok {
 				return nil, false
 			}
-			n.Members[i] = e.member(validUTF8(m.Key), kp, c)
+			key := m.Key
+			if !utf8.ValidString(key) {
+				e.badKey = true
+				key = validUTF8(key)
+			}
+			n.Members[i] = e.member(key, kp, c)
 		}
 		e.buf = append(e.buf, '}')
 		return n, true
