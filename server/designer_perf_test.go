@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"stepwise/designer"
+	"stepwise/engine"
+	"stepwise/engine/sqlite"
 	"stepwise/server"
 )
 
@@ -81,12 +83,9 @@ func TestDesignerBrowserPerformance(t *testing.T) {
 	}
 	t.Parallel()
 	bctx := browser(t)
-	eng := newFakeEngine()
-	base := serve(t, newServer(t, eng))
-	name, def, role := "big", bigDefinition(500), "arn:aws:iam::123456789012:role/r"
-	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role}); err != nil {
-		t.Fatal(err)
-	}
+	s, eng := productServer(t)
+	base := serve(t, s)
+	def := createBig(t, eng, 500)
 	// Warm the browser (first start compiles and caches the bundle), then
 	// measure a fresh import.
 	warm := openDesignerTab(t, bctx, base+"/designer/new")
@@ -213,6 +212,41 @@ func TestDesignerBrowserPerformance(t *testing.T) {
 			_ = os.WriteFile(filepath.Join(dir, "designer-500.png"), png, 0o644)
 		}
 	}
+}
+
+// productServer is the server wired as cmd/stepwise wires it: the real
+// engine on a SQLite file (synchronous FULL, the default) that also keeps
+// the designer's drafts, so every edit is committed to disk.
+func productServer(t testing.TB) (*server.Server, server.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "stepwise.db"), sqlite.Options{Synchronous: "FULL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	eng := engine.New(engine.Options{Store: db, Logger: testLogger(t), Integrations: []engine.Integration{engine.CallbackIntegration{}}})
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(eng.Stop)
+	adapter := server.NewEngineAdapter(eng).WithDraftStore(db.Drafts())
+	s, err := server.New(server.Config{}, adapter, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, adapter
+}
+
+// createBig creates the state machine "big" of n generated states and
+// returns its definition.
+func createBig(t testing.TB, eng server.Engine, n int) string {
+	t.Helper()
+	name, def, role := "big", bigDefinition(n), "arn:aws:iam::123456789012:role/r"
+	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role}); err != nil {
+		t.Fatal(err)
+	}
+	return def
 }
 
 // BenchmarkDesignerOp measures the op endpoint on a 500-state draft: apply

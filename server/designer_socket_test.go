@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -188,19 +187,33 @@ func TestDesignerSocketCSRF(t *testing.T) {
 
 // BenchmarkDesignerSocketEdit measures a field edit of a 500-state draft
 // over the socket, from sending the message to reading the answer (a
-// delta), and reports p50 and p99 in milliseconds.
+// delta), and reports p50 and p99 in milliseconds: with drafts in memory
+// (the fake engine) and in SQLite as the product keeps them.
 func BenchmarkDesignerSocketEdit(b *testing.B) {
-	eng := newFakeEngine()
-	s, err := server.New(server.Config{}, eng, testLogger(nil))
-	if err != nil {
-		b.Fatal(err)
+	for _, store := range []string{"memory", "sqlite"} {
+		b.Run(store, func(b *testing.B) {
+			var (
+				s   *server.Server
+				eng server.Engine
+			)
+			if store == "sqlite" {
+				s, eng = productServer(b)
+			} else {
+				eng = newFakeEngine()
+				var err error
+				if s, err = server.New(server.Config{}, eng, testLogger(b)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			benchSocketEdit(b, s, eng)
+		})
 	}
+}
+
+func benchSocketEdit(b *testing.B, s *server.Server, eng server.Engine) {
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
-	name, def, role := "big", bigDefinition(500), "arn:aws:iam::123456789012:role/r"
-	if _, err := eng.CreateStateMachine(context.Background(), &server.CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role}); err != nil {
-		b.Fatal(err)
-	}
+	createBig(b, eng, 500)
 	c := openDesigner(b, hs.URL, "/state-machines/big/designer")
 	conn := dialDraft(b, c, hs.URL)
 	version := int64(1)
