@@ -94,3 +94,37 @@ func BenchmarkParseValueDesigner500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseValueFromDesigner500 re-validates the same workflow after
+// one field edit, from the analysis of the draft before the edit: what the
+// designer does after each edit.
+func BenchmarkParseValueFromDesigner500(b *testing.B) {
+	v, err := jsonv.Decode(bigDesignerDefinition(500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := v.(*jsonv.Object)
+	// after is before with a new Comment on S250: new root, States and
+	// S250 objects, everything else shared.
+	states, _ := before.Get("States")
+	so := states.(*jsonv.Object).Clone()
+	s250, _ := so.Get("S250")
+	st := s250.(*jsonv.Object).Clone()
+	st.Set("Comment", "edited")
+	so.Set("S250", st)
+	after := before.Clone()
+	after.Set("States", so)
+
+	_, _, a := asl.ParseValueFrom(nil, nil, before, asl.Options{})
+	roots := [2]*jsonv.Object{after, before}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var d asl.Diagnostics
+		_, d, a = asl.ParseValueFrom(a, nil, roots[i%2], asl.Options{})
+		if d.HasErrors() {
+			b.Fatal(d)
+		}
+		i++
+	}
+}

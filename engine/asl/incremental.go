@@ -27,6 +27,8 @@ type Analysis struct {
 	// analysed counts the states the call that made this Analysis had to
 	// analyse (those not reused).
 	analysed int
+	// size is the length of the text, to size the next one's buffer.
+	size int
 }
 
 // stateMemo is one top-level state analysed on its own: its text
@@ -133,6 +135,9 @@ func parseIncremental(prev *Analysis, buf []byte, root *jsonv.Object, opts Optio
 			r.ctx.top = s
 		}
 	}
+	if prev != nil && cap(buf) < prev.size {
+		buf = make([]byte, 0, prev.size+prev.size/8+256)
+	}
 	e := &valueEncoder{buf: buf[:0]}
 	node, ok := r.encodeRoot(e, root)
 	if !ok || e.badKey {
@@ -140,7 +145,7 @@ func parseIncremental(prev *Analysis, buf []byte, root *jsonv.Object, opts Optio
 	}
 	_, diags := build(&Source{Root: node, Format: "json", Size: len(e.buf)}, opts, r)
 	diags.Sort()
-	return e.buf, diags, &Analysis{states: r.states, analysed: r.misses}, true
+	return e.buf, diags, &Analysis{states: r.states, analysed: r.misses, size: len(e.buf)}, true
 }
 
 // encodeRoot is valueEncoder.value for the top-level object, except that
@@ -181,12 +186,10 @@ func (r *incRun) encodeRoot(e *valueEncoder, root *jsonv.Object) (*Node, bool) {
 // encodeStates encodes the top-level States object from its states'
 // analyses, reused from prev or made now.
 func (r *incRun) encodeStates(e *valueEncoder, so *jsonv.Object) (*Node, bool) {
+	// The node has no members: build takes the states from r.states.
 	n := e.node(KindObject, e.here())
 	e.buf = append(e.buf, '{')
 	ms := so.Members()
-	if len(ms) > 0 {
-		n.Members = make([]*Member, len(ms))
-	}
 	r.states = make([]*stateMemo, len(ms))
 	r.bases = make([]Pos, len(ms))
 	for i, m := range ms {
@@ -209,7 +212,6 @@ func (r *incRun) encodeStates(e *valueEncoder, so *jsonv.Object) (*Node, bool) {
 		e.colPos = len(e.buf)
 		r.states[i] = sm
 		r.bases[i] = Pos{Line: 0, Column: kp.Column - 1, Offset: kp.Offset}
-		n.Members[i] = e.member(m.Key, kp, sm.state.Node)
 	}
 	e.buf = append(e.buf, '}')
 	return n, true
@@ -222,8 +224,13 @@ func (r *incRun) reuse(i int, name string, v any) *stateMemo {
 		return nil
 	}
 	fits := func(sm *stateMemo) bool { return sm != nil && sm.obj == obj && sm.name == name && sm.ctx == r.ctx }
-	if i < len(r.prev.states) && fits(r.prev.states[i]) {
-		return r.prev.states[i]
+	if i < len(r.prev.states) && r.prev.states[i] != nil && r.prev.states[i].name == name {
+		// Names are unique in a States object: this is the only
+		// candidate (the common case, an edit inside the state).
+		if fits(r.prev.states[i]) {
+			return r.prev.states[i]
+		}
+		return nil
 	}
 	if r.byKey == nil {
 		r.byKey = make(map[memoKey]*stateMemo, len(r.prev.states))
@@ -255,7 +262,11 @@ func (r *incRun) analyse(name string, v any, remaining int) (*stateMemo, bool) {
 	sm := &stateMemo{name: name, ctx: r.ctx}
 	sm.obj, _ = v.(*jsonv.Object)
 	if len(r.slab)+len(e.buf) > cap(r.slab) {
-		r.slab = make([]byte, 0, max(2*cap(r.slab), len(e.buf), remaining*len(e.buf), 1024))
+		want := remaining
+		if r.prev != nil {
+			want = min(remaining, 1+2*r.misses)
+		}
+		r.slab = make([]byte, 0, max(2*cap(r.slab), want*len(e.buf), 1024))
 	}
 	start := len(r.slab)
 	r.slab = append(r.slab, e.buf...)
@@ -274,7 +285,12 @@ func (r *incRun) analyse(name string, v any, remaining int) (*stateMemo, bool) {
 	}
 	top := &StateMachine{byName: map[string]*State{}}
 	mem := &Member{Key: name, KeyPos: kp, Value: node}
-	sm.state = b.state(b.newState(remaining), top, mem, join("/States", name), lang)
+	// Few states are analysed when most are reused; many when none are.
+	want := remaining
+	if r.prev != nil {
+		want = min(remaining, 1+2*r.misses)
+	}
+	sm.state = b.state(b.newState(want), top, mem, join("/States", name), lang)
 	p, pm := len(b.diags), len(b.rec.marks)
 	b.checkTree(sm.state)
 	sm.parse = b.diags[:p:p]
@@ -292,12 +308,21 @@ func (r *incRun) analyse(name string, v any, remaining int) (*stateMemo, bool) {
 	return sm, true
 }
 
-// replayParse appends the diagnostics of building top-level state i to
-// b's, with the global checks at their places, and returns its model.
-func (r *incRun) replayParse(b *builder, i int) *State {
-	sm := r.states[i]
-	r.replay(b, i, sm.parse, sm.parseMarks)
-	return sm.state
+// topStates is machine's work on the top level's States object (at fptr,
+// its value at pos) when its states come analysed: it appends the
+// diagnostics of building each state, with the global checks at their
+// places, and adds the states to the top-level machine sm.
+func (r *incRun) topStates(b *builder, sm *StateMachine, fptr string, pos Pos) {
+	if len(r.states) == 0 {
+		b.schema(fptr, pos, "", "States", "The field 'States' must have at least one state")
+	}
+	sm.States = make([]*State, len(r.states))
+	sm.byName = make(map[string]*State, len(r.states))
+	for i, m := range r.states {
+		r.replay(b, i, m.parse, m.parseMarks)
+		sm.States[i] = m.state
+		sm.byName[m.state.Name] = m.state
+	}
 }
 
 // replayCheck appends the diagnostics of checking top-level state i.

@@ -72,6 +72,9 @@ func build(src *Source, opts Options, inc *incRun) (*StateMachine, Diagnostics) 
 	if m := root.Get("States"); m != nil {
 		hint = len(m.Value.Members)
 	}
+	if inc != nil {
+		hint = len(inc.states)
+	}
 	b.names = make(map[string]*State, hint)
 	if inc == nil {
 		// The incremental path has checked that no key needed replacing
@@ -312,6 +315,11 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 				b.schema(fptr, m.Value.Pos, state, "States", "The value for the field 'States' must be an OBJECT, not %s", describe(m.Value))
 				continue
 			}
+			if b.inc != nil && parent == nil {
+				// The states come analysed (and the node has no members).
+				b.inc.topStates(b, sm, fptr, m.Value.Pos)
+				continue
+			}
 			if len(m.Value.Members) == 0 {
 				b.schema(fptr, m.Value.Pos, state, "States", "The field 'States' must have at least one state")
 			}
@@ -321,12 +329,6 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 				sm.byName = make(map[string]*State, len(ms))
 			}
 			for i, sm2 := range ms {
-				if b.inc != nil && parent == nil {
-					st := b.inc.replayParse(b, i)
-					sm.States = append(sm.States, st)
-					sm.byName[st.Name] = st
-					continue
-				}
 				if st := b.state(b.newState(len(ms)-i), sm, sm2, join(fptr, sm2.Key), lang); st != nil {
 					sm.States = append(sm.States, st)
 					sm.byName[st.Name] = st

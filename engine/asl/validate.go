@@ -80,26 +80,33 @@ func (b *builder) graph(sm *StateMachine) {
 			sprintf("Missing 'StartAt' target: %s", sm.StartAt)+b.elsewhere(sm, sm.StartAt))
 	}
 	missing := false
-	check := func(s *State, target, field, fptr string, pos Pos) {
+	// check reports a missing target of the field at base/key; list and i
+	// name a Choices or Catch element ("" for the state's own field). The
+	// pointer and field name are built only for a diagnostic.
+	check := func(s *State, target, base, key, list string, i int, pos Pos) {
 		if target == "" || sm.State(target) != nil {
 			return
 		}
 		missing = true
-		b.add(CodeMissingTransitionTarget, SeverityError, fptr, b.abs(s, pos), s.Name, field,
-			sprintf("Missing '%s' target: %s", lastField(field), target)+b.elsewhere(sm, target))
+		field := key
+		if list != "" {
+			field = sprintf("%s[%d].%s", list, i, key)
+		}
+		b.add(CodeMissingTransitionTarget, SeverityError, join(base, key), b.abs(s, pos), s.Name, field,
+			sprintf("Missing '%s' target: %s", key, target)+b.elsewhere(sm, target))
 	}
 	for _, s := range sm.States {
 		if m := s.Node.Get("Next"); m != nil {
-			check(s, s.Next, "Next", join(s.Pointer, "Next"), m.Value.Pos)
+			check(s, s.Next, s.Pointer, "Next", "", 0, m.Value.Pos)
 		}
 		if m := s.Node.Get("Default"); m != nil {
-			check(s, s.Default, "Default", join(s.Pointer, "Default"), m.Value.Pos)
+			check(s, s.Default, s.Pointer, "Default", "", 0, m.Value.Pos)
 		}
 		for i, c := range s.Choices {
-			check(s, c.Next, sprintf("Choices[%d].Next", i), join(c.Pointer, "Next"), c.Pos)
+			check(s, c.Next, c.Pointer, "Next", "Choices", i, c.Pos)
 		}
 		for i, c := range s.Catch {
-			check(s, c.Next, sprintf("Catch[%d].Next", i), join(c.Pointer, "Next"), c.Pos)
+			check(s, c.Next, c.Pointer, "Next", "Catch", i, c.Pos)
 		}
 	}
 	start := sm.State(sm.StartAt)
@@ -111,16 +118,33 @@ func (b *builder) graph(sm *StateMachine) {
 	queue := make([]*State, 1, len(sm.States))
 	queue[0] = start
 	terminal := false
+	visit := func(t string) {
+		if ts := sm.State(t); ts != nil && !reached[ts] {
+			reached[ts] = true
+			queue = append(queue, ts)
+		}
+	}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		if s.IsTerminal() {
 			terminal = true
 		}
-		for _, t := range s.Transitions() {
-			if ts := sm.State(t); ts != nil && !reached[ts] {
-				reached[ts] = true
-				queue = append(queue, ts)
+		// s.Transitions(), without a slice per state.
+		if s.Next != "" {
+			visit(s.Next)
+		}
+		for _, c := range s.Choices {
+			if c.Next != "" {
+				visit(c.Next)
+			}
+		}
+		if s.Default != "" {
+			visit(s.Default)
+		}
+		for _, c := range s.Catch {
+			if c.Next != "" {
+				visit(c.Next)
 			}
 		}
 	}
