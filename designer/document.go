@@ -77,6 +77,12 @@ type Document struct {
 	diags asl.Diagnostics
 	valid bool   // diags and asl computed
 	asl   []byte // compact JSON text, with diags
+	// analysis is what validating root left for validating documents
+	// derived from this one; base is the analysis of the document this one
+	// was derived from (or of an ancestor), used once by analyse and then
+	// dropped so that a chain of documents does not keep old trees alive.
+	analysis *asl.Analysis
+	base     *asl.Analysis
 
 	textMu   sync.Mutex
 	text     string // indented text, once asked for
@@ -180,13 +186,21 @@ func (d *Document) Layout() Layout { return d.layout.clone() }
 
 // with returns a document with root and layout; when root is d's own, the
 // derived index, diagnostics and texts carry over (a move changes only the
-// layout), and otherwise d's text lengths size the new document's buffers.
+// layout), and otherwise d's text lengths size the new document's buffers
+// and d's analysis lets the new one re-check only the states that changed.
 func (d *Document) with(root *jsonv.Object, l Layout) *Document {
 	nd := &Document{root: root, layout: l, aslHint: d.aslHint, textHint: d.textHint}
 	same := root == d.root
 	d.valMu.Lock()
 	if same {
-		nd.diags, nd.valid, nd.asl = d.diags, d.valid, d.asl
+		nd.diags, nd.valid, nd.asl, nd.analysis = d.diags, d.valid, d.asl, d.analysis
+		nd.base = d.base
+	} else if d.analysis != nil {
+		// The new tree shares d's untouched subtrees: validating it reuses
+		// what validating those found.
+		nd.base = d.analysis
+	} else {
+		nd.base = d.base
 	}
 	if d.asl != nil {
 		nd.aslHint = len(d.asl)
@@ -218,8 +232,9 @@ func (d *Document) Validate() asl.Diagnostics {
 }
 
 // analyse encodes and validates the definition once; d.valMu is held.
-// asl.ParseValue answers what asl.Parse of the compact text would, without
-// scanning the text it has just written.
+// asl.ParseValueFrom answers what asl.Parse of the compact text would,
+// without scanning the text it has just written, and re-checks only the
+// states that differ from those of the document this one was derived from.
 func (d *Document) analyse() {
 	if d.valid {
 		return
@@ -228,7 +243,8 @@ func (d *Document) analyse() {
 	if d.aslHint > 0 {
 		buf = make([]byte, 0, d.aslHint+d.aslHint/8+256)
 	}
-	d.asl, _, d.diags = asl.ParseValueBuffer(buf, d.root, asl.Options{})
+	d.asl, d.diags, d.analysis = asl.ParseValueFrom(d.base, buf, d.root, asl.Options{})
+	d.base = nil
 	if d.diags == nil {
 		d.diags = asl.Diagnostics{}
 	}

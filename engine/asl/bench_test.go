@@ -128,3 +128,18 @@ func BenchmarkParseValueFromDesigner500(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkParseValueFromNilDesigner500 is the first validation of a
+// draft: no earlier analysis to reuse.
+func BenchmarkParseValueFromNilDesigner500(b *testing.B) {
+	v, err := jsonv.Decode(bigDesignerDefinition(500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, d, _ := asl.ParseValueFrom(nil, nil, v, asl.Options{}); d.HasErrors() {
+			b.Fatal(d)
+		}
+	}
+}

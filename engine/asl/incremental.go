@@ -111,6 +111,8 @@ type incRun struct {
 	// iso analyses states on their own; scratch, slab, nodes and members
 	// are reused between those analyses.
 	iso     *builder
+	top     *StateMachine
+	mem     Member
 	scratch []byte
 	slab    []byte
 	nodes   []Node
@@ -277,32 +279,40 @@ func (r *incRun) analyse(name string, v any, remaining int) (*stateMemo, bool) {
 	if b == nil {
 		b = &builder{opts: r.opts, rec: &recorder{}, topLanguage: r.ctx.top}
 		r.iso = b
+		// The top-level machine the states say they belong to; the graph
+		// rules use the new top level's own.
+		r.top = &StateMachine{byName: map[string]*State{}}
 	}
-	b.diags, b.rec.marks = nil, nil
+	// b's diagnostics and marks grow over the whole run; each state keeps
+	// its part (the parts never change once made, so they may share an
+	// array).
+	d0, m0 := len(b.diags), len(b.rec.marks)
 	lang := JSONPath
 	if r.ctx.top != "" {
 		lang = r.ctx.top
 	}
-	top := &StateMachine{byName: map[string]*State{}}
-	mem := &Member{Key: name, KeyPos: kp, Value: node}
+	r.mem = Member{Key: name, KeyPos: kp, Value: node}
 	// Few states are analysed when most are reused; many when none are.
 	want := remaining
 	if r.prev != nil {
 		want = min(remaining, 1+2*r.misses)
 	}
-	sm.state = b.state(b.newState(want), top, mem, join("/States", name), lang)
+	sm.state = b.state(b.newState(want), r.top, &r.mem, join("/States", name), lang)
 	p, pm := len(b.diags), len(b.rec.marks)
 	b.checkTree(sm.state)
-	sm.parse = b.diags[:p:p]
-	sm.parseMarks = b.rec.marks[:pm:pm]
+	sm.parse = b.diags[d0:p:p]
+	sm.parseMarks = b.rec.marks[m0:pm:pm]
 	if len(b.diags) > p {
-		sm.check = b.diags[p:]
+		sm.check = b.diags[p:len(b.diags):len(b.diags)]
 	}
 	if len(b.rec.marks) > pm {
-		sm.checkMarks = b.rec.marks[pm:]
+		sm.checkMarks = b.rec.marks[pm:len(b.rec.marks):len(b.rec.marks)]
 		for i := range sm.checkMarks {
 			sm.checkMarks[i].at -= p
 		}
+	}
+	for i := range sm.parseMarks {
+		sm.parseMarks[i].at -= d0
 	}
 	r.misses++
 	return sm, true
