@@ -32,6 +32,8 @@ type designerUI struct {
 	// bufs recycles the buffers answers are encoded into (*[]byte): an
 	// answer on a large draft is a few hundred kilobytes.
 	bufs sync.Pool
+	// sockets are the open sockets of each draft's pages.
+	sockets *draftSockets
 }
 
 // registerDesigner adds the designer's routes: the page for a new or an
@@ -46,7 +48,7 @@ func (s *Server) registerDesigner(e *echo.Echo) {
 		s.log.Warn("server: the engine keeps no designer drafts; drafts are kept in memory and lost on restart")
 		store = designer.NewMemStore()
 	}
-	d := &designerUI{s: s, ed: designer.NewEditor(store, nil)}
+	d := &designerUI{s: s, ed: designer.NewEditor(store, nil), sockets: &draftSockets{drafts: map[string]map[*draftSocket]struct{}{}}}
 	g := e.Group("")
 	g.Use(middleware.BodyLimit("4M"))
 	// The same double-submit cookie as the rest of the UI; the canvas sends
@@ -250,7 +252,7 @@ func (d *designerUI) ops(c echo.Context) error {
 	var oe *designer.OpError
 	switch {
 	case err == nil:
-		return d.answer(c, http.StatusOK, v)
+		return d.edited(c, v)
 	case designer.IsNotFound(err):
 		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
 	case designer.IsConflict(err):

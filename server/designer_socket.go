@@ -124,6 +124,10 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 	} else {
 		// Our own JSON (an error answer): the envelope is built around it.
 		msg = append(msg, a.Body...)
+		if a.Status == http.StatusOK {
+			// Not a view the socket made: the next one goes in full.
+			s.last = nil
+		}
 	}
 	msg = append(msg, '}')
 	if cap(msg) <= maxPooledAnswer {
@@ -175,8 +179,28 @@ func (r *draftSockets) others(draft string, from *draftSocket) []*draftSocket {
 }
 
 // registerSocket adds <draft URL>/socket.
+// edited answers a successful edit with the draft's new view and shows it
+// in the draft's other pages: an edit that came over a socket is pushed by
+// that socket's loop once its own answer is sent; any other (an HTTP POST,
+// when a page's socket is down) is pushed here.
+func (d *designerUI) edited(c echo.Context, v *designer.View) error {
+	if socketView(c.Request()) == nil {
+		d.sockets.push(v, nil)
+	}
+	return d.answer(c, http.StatusOK, v)
+}
+
+// push sends v to the sockets of its draft but from.
+func (r *draftSockets) push(v *designer.View, from *draftSocket) {
+	for _, o := range r.others(v.ID, from) {
+		if o.send(socketAnswer{Status: http.StatusOK, View: v}, true) != nil {
+			_ = o.conn.Close() // its read loop ends and removes it
+		}
+	}
+}
+
 func (d *designerUI) registerSocket(g *echo.Group) {
-	reg := &draftSockets{drafts: map[string]map[*draftSocket]struct{}{}}
+	reg := d.sockets
 	up := &websocket.Upgrader{
 		ReadBufferSize:  4096,
 		WriteBufferSize: 16384,
@@ -246,12 +270,8 @@ func (d *designerUI) socket(c echo.Context, up *websocket.Upgrader, reg *draftSo
 		if s.send(ans, false) != nil {
 			return nil
 		}
-		if ans.Status == http.StatusOK {
-			for _, o := range reg.others(id, s) {
-				if o.send(ans, true) != nil {
-					_ = o.conn.Close() // its read loop ends and removes it
-				}
-			}
+		if ans.View != nil {
+			reg.push(ans.View, s)
 		}
 	}
 }

@@ -137,6 +137,20 @@ func TestDesignerSocket(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Version != 3 || !strings.Contains(v.ASL, `"Comment": "hello"`) {
 		t.Errorf("state after the socket's edits: %v version %d\n%s", err, v.Version, v.ASL)
 	}
+	// An edit over HTTP (a page whose socket is down) is pushed to every
+	// socket of the draft.
+	if st, ans := c.op(3, designer.Op{Op: "add", Type: "Pass", Name: "ByHTTP", Pos: &designer.Point{X: 1, Y: 2}}); st != 200 {
+		t.Fatalf("HTTP edit: %d %s", st, ans.Error)
+	}
+	for name, conn := range map[string]*websocket.Conn{"a": a, "b": b} {
+		var p struct {
+			Version int64  `json:"version"`
+			ASL     string `json:"asl"`
+		}
+		if err := json.Unmarshal(readSocket(t, conn).Push, &p); err != nil || p.Version != 4 {
+			t.Errorf("socket %s after an HTTP edit: push of version %d (%v), want 4", name, p.Version, err)
+		}
+	}
 }
 
 // TestDesignerSocketRefusesOtherOrigins: a page from another site cannot

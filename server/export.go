@@ -110,7 +110,7 @@ func (d *designerUI) importASL(c echo.Context) error {
 	var oe *designer.OpError
 	switch {
 	case err == nil:
-		return c.JSON(http.StatusOK, viewJSON(v))
+		return d.edited(c, v)
 	case designer.IsNotFound(err):
 		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
 	case designer.IsConflict(err):

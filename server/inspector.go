@@ -135,7 +135,7 @@ func (d *designerUI) applyInspectorOp(c echo.Context, version int64, op designer
 	var oe *designer.OpError
 	switch {
 	case err == nil:
-		return d.answer(c, http.StatusOK, v)
+		return d.edited(c, v)
 	case designer.IsNotFound(err):
 		return c.JSON(http.StatusNotFound, opFailure{Error: "This draft does not exist."})
 	case designer.IsConflict(err):

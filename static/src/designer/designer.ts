@@ -142,7 +142,12 @@ const sockWaiters = new Map<number, (a: Answer) => void>();
 function connect() {
   if (typeof WebSocket === "undefined") return;
   const ws = new WebSocket(location.origin.replace(/^http/, "ws") + draftURL + "/socket");
-  ws.onopen = () => { sock = ws; sockRetry = 0; };
+  ws.onopen = () => {
+    const missed = sockRetry > 0; // a reconnection: edits may have been missed
+    sock = ws;
+    sockRetry = 0;
+    if (missed) void catchUp();
+  };
   let last: Record<string, unknown> | null = null; // the last draft view on this socket, in full
   ws.onmessage = (ev: MessageEvent<string>) => {
     let m: { id?: number; status?: number; body?: unknown; push?: unknown };
@@ -269,8 +274,8 @@ async function post(path: string, body: unknown): Promise<Answer> {
 // applies only on top of the version before it.
 function onPush(v: DraftView) {
   perf.pushes++;
-  if (v.version <= view.version || pending || drag) return;
-  if (v.sameAsl && v.version !== view.version + 1) return;
+  if (v.version <= view.version) return;
+  if (pending || drag || (v.sameAsl && v.version !== view.version + 1)) { missedPush = true; return; }
   apply(v);
   announce("The draft was changed in another window; showing the current version.");
 }
@@ -319,10 +324,21 @@ function send(op: Op): Promise<DraftView | null> {
   return p;
 }
 
-// Another tab may edit the same draft: poll the version and take the newer
-// draft when nothing is in flight here.
+// Another tab may edit the same draft. While the socket is open, its
+// edits are pushed (onPush); otherwise poll the version and take the newer
+// draft when nothing is in flight here. A socket that (re)opens checks once
+// for what it missed.
 async function poll() {
+  if (!(sock && sock.readyState === WebSocket.OPEN) || missedPush) await catchUp();
+  setTimeout(poll, 2000);
+}
+
+// missedPush is set when a push came while this page was busy (onPush).
+let missedPush = false;
+
+async function catchUp() {
   if (document.visibilityState === "visible" && !pending && !drag) {
+    missedPush = false;
     try {
       const res = await fetch(draftURL + "/state?since=" + view.version, { credentials: "same-origin" });
       if (res.status === 200) {
@@ -334,7 +350,6 @@ async function poll() {
       }
     } catch { /* offline: try again later */ }
   }
-  setTimeout(poll, 2000);
 }
 
 function apply(v: DraftView) {
