@@ -222,7 +222,8 @@ func (r *incRun) encodeStates(e *valueEncoder, so *jsonv.Object) (*Node, bool) {
 // reuse returns prev's analysis of the state name: obj, or nil.
 func (r *incRun) reuse(i int, name string, v any) *stateMemo {
 	obj, ok := v.(*jsonv.Object)
-	if !ok || r.prev == nil || len(r.prev.states) == 0 {
+	if !ok || obj == nil || r.prev == nil || len(r.prev.states) == 0 {
+		// A nil *jsonv.Object (which encodes as {}) has no identity.
 		return nil
 	}
 	fits := func(sm *stateMemo) bool { return sm != nil && sm.obj == obj && sm.name == name && sm.ctx == r.ctx }

@@ -424,18 +424,27 @@ func getAt(v any, addr []any) (any, bool) {
 // when the texts or diagnostics differ.
 func checkSame(t testing.TB, prev *asl.Analysis, v any, opts asl.Options, what string) *asl.Analysis {
 	t.Helper()
+	a, err := compare(prev, v, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return a
+}
+
+// compare is checkSame's comparison; it may run on any goroutine.
+func compare(prev *asl.Analysis, v any, opts asl.Options) (*asl.Analysis, error) {
 	text, diags, a := asl.ParseValueFrom(prev, nil, v, opts)
 	wantText, _, wantDiags := asl.ParseValueBuffer(nil, v, opts)
 	if !bytes.Equal(text, wantText) {
-		t.Fatalf("%s: text differs\n got %s\nwant %s", what, text, wantText)
+		return nil, fmt.Errorf("text differs\n got %s\nwant %s", text, wantText)
 	}
 	if !reflect.DeepEqual(diags, wantDiags) {
-		t.Fatalf("%s: diagnostics differ\n got %s\nwant %s\ndefinition %s", what, fmtDiags(diags), fmtDiags(wantDiags), wantText)
+		return nil, fmt.Errorf("diagnostics differ\n got %s\nwant %s\ndefinition %s", fmtDiags(diags), fmtDiags(wantDiags), wantText)
 	}
 	if a == nil {
-		t.Fatalf("%s: no analysis", what)
+		return nil, fmt.Errorf("no analysis")
 	}
-	return a
+	return a, nil
 }
 
 func fmtDiags(ds asl.Diagnostics) string {
@@ -635,4 +644,51 @@ func FuzzParseValueFrom(f *testing.F) {
 		}
 		editChain(t, c, roots[int(which&0x7f)%len(roots)], opts, min(len(data)/2, 40))
 	})
+}
+
+// TestParseValueFromShared derives many definitions from one Analysis at
+// once (the designer shares documents between requests).
+func TestParseValueFromShared(t *testing.T) {
+	t.Parallel()
+	root, ok := decodeRoot(t, bigDesignerDefinition(60))
+	if !ok {
+		t.Fatal("generated definition does not decode")
+	}
+	a := checkSame(t, nil, root, asl.Options{}, "initial")
+	done := make(chan struct{})
+	for g := range uint64(4) {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			c := randChooser{rand.New(rand.NewPCG(g, 5))}
+			for range 10 {
+				nr, what := edit(c, root)
+				if _, err := compare(a, nr, asl.Options{}); err != nil {
+					t.Errorf("%s: %v", what, err)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
+
+// TestParseValueFromTypedNil checks that states whose value is a nil
+// *jsonv.Object (encoded as {}) are never taken for one analysed before.
+func TestParseValueFromTypedNil(t *testing.T) {
+	t.Parallel()
+	var none *jsonv.Object
+	first := jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", "text"))
+	a := checkSame(t, nil, first, asl.Options{}, "string state")
+	second := jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", none))
+	a = checkSame(t, a, second, asl.Options{}, "nil object state")
+	third := jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", []any{}))
+	checkSame(t, a, third, asl.Options{}, "array state")
+	checkSame(t, nil, none, asl.Options{}, "nil root")
+	checkSame(t, nil, jsonv.ObjectOf("States", none), asl.Options{}, "nil States")
+	checkSame(t, nil, []any{json.Number("1")}, asl.Options{}, "array root")
+	checkSame(t, nil, jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A\xff", jsonv.NewObject(0), "A\xfe", jsonv.NewObject(0))), asl.Options{}, "keys that read the same")
+	checkSame(t, nil, jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", jsonv.ObjectOf("Type", "Pass", "End", true, "Parameters", jsonv.ObjectOf("a\xff", json.Number("1"), "a\xfe", json.Number("2"))))), asl.Options{}, "keys in a state that read the same")
+	checkSame(t, nil, jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", jsonv.ObjectOf("Type", "Pass", "End", true, "Result", json.Number("01")))), asl.Options{}, "odd number literal")
 }
