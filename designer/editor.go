@@ -37,6 +37,7 @@ type Editor struct {
 type cached struct {
 	version int64
 	doc     *Document
+	layout  []byte // doc's layout as stored
 }
 
 const cacheSize = 64
@@ -90,10 +91,11 @@ func (e *Editor) Create(ctx context.Context, machine string, definition []byte) 
 	}
 	now := e.now()
 	d := &Draft{ID: newID(), Machine: machine, Created: now, Updated: now}
-	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.compact(), Layout: MarshalLayout(doc.layout), At: now}); err != nil {
+	layout := layoutJSON(doc.layout)
+	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.compact(), Layout: layout, At: now}); err != nil {
 		return nil, fmt.Errorf("designer: create draft: %w", err)
 	}
-	e.remember(d.ID, d.Version, doc)
+	e.remember(d.ID, d.Version, doc, layout)
 	return e.view(d, doc), nil
 }
 
@@ -103,7 +105,7 @@ func (e *Editor) Open(ctx context.Context, id string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := e.load(ctx, d)
+	doc, _, err := e.load(ctx, d)
 	if err != nil {
 		return nil, err
 	}
@@ -116,30 +118,31 @@ func (e *Editor) Document(ctx context.Context, id string) (*Document, *Draft, er
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := e.load(ctx, d)
+	doc, _, err := e.load(ctx, d)
 	return doc, d, err
 }
 
-func (e *Editor) load(ctx context.Context, d *Draft) (*Document, error) {
+// load returns the draft's current document and its layout as stored.
+func (e *Editor) load(ctx context.Context, d *Draft) (*Document, []byte, error) {
 	e.mu.Lock()
 	c, ok := e.cache[d.ID]
 	e.mu.Unlock()
 	if ok && c.version == d.Version {
-		return c.doc, nil
+		return c.doc, c.layout, nil
 	}
 	r, err := e.store.GetRevision(ctx, d.ID, d.Cursor)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	doc, err := ParseDocument(r.ASL, r.Layout)
 	if err != nil {
-		return nil, fmt.Errorf("designer: draft %s revision %d: %w", d.ID, d.Cursor, err)
+		return nil, nil, fmt.Errorf("designer: draft %s revision %d: %w", d.ID, d.Cursor, err)
 	}
-	e.remember(d.ID, d.Version, doc)
-	return doc, nil
+	e.remember(d.ID, d.Version, doc, r.Layout)
+	return doc, r.Layout, nil
 }
 
-func (e *Editor) remember(id string, version int64, doc *Document) {
+func (e *Editor) remember(id string, version int64, doc *Document, layout []byte) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.cache) >= cacheSize {
@@ -148,7 +151,7 @@ func (e *Editor) remember(id string, version int64, doc *Document) {
 			break
 		}
 	}
-	e.cache[id] = cached{version, doc}
+	e.cache[id] = cached{version, doc, layout}
 }
 
 // Apply applies op to the draft if it is still at version (0 skips the
@@ -162,12 +165,15 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 	if version != 0 && version != d.Version {
 		return nil, fmt.Errorf("designer: draft %s is at version %d, not %d: %w", id, d.Version, version, ErrVersionConflict)
 	}
-	doc, err := e.load(ctx, d)
+	doc, docLayout, err := e.load(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	c := Commit{FromVersion: d.Version, Keep: e.keep, At: e.now()}
-	var nd *Document
+	var (
+		nd       *Document
+		ndLayout []byte
+	)
 	switch op.Op {
 	case OpUndo, OpRedo:
 		to := d.Cursor - 1
@@ -184,7 +190,7 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 		if nd, err = ParseDocument(r.ASL, r.Layout); err != nil {
 			return nil, fmt.Errorf("designer: draft %s revision %d: %w", id, to, err)
 		}
-		c.MoveTo = to
+		c.MoveTo, ndLayout = to, r.Layout
 	case OpCopy:
 		clip, err := doc.Copy(op.States)
 		if err != nil {
@@ -197,18 +203,24 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 		if nd, err = Apply(doc, op); err != nil {
 			return nil, err
 		}
+		// Most edits leave the layout as it was: its stored text is
+		// reused (encoding 500 positions is not free).
+		ndLayout = docLayout
+		if docLayout == nil || !layoutEqual(nd.layout, doc.layout) {
+			ndLayout = layoutJSON(nd.layout)
+		}
 		if op.Amends() {
-			c.AmendLayout = MarshalLayout(nd.layout)
+			c.AmendLayout = ndLayout
 		} else {
 			opText, _ := jsonMarshal(op)
-			c.Append = &Revision{ASL: nd.compact(), Layout: MarshalLayout(nd.layout), Op: opText, At: c.At}
+			c.Append = &Revision{ASL: nd.compact(), Layout: ndLayout, Op: opText, At: c.At}
 		}
 	}
 	nd2, err := e.store.CommitDraft(ctx, id, c)
 	if err != nil {
 		return nil, err
 	}
-	e.remember(id, nd2.Version, nd)
+	e.remember(id, nd2.Version, nd, ndLayout)
 	if op.Op != OpUndo && op.Op != OpRedo && nd.SameASL(doc) {
 		return e.layoutView(nd2, nd), nil
 	}

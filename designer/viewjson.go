@@ -386,6 +386,16 @@ func (w *jsonWriter) layout(l Layout) {
 	w.raw("}")
 }
 
+// layoutJSON encodes a layout as MarshalLayout does, without reflection.
+func layoutJSON(l Layout) []byte {
+	w := jsonWriter{buf: make([]byte, 0, 48*len(l.Positions)+64)}
+	w.layout(l)
+	if w.err != nil {
+		return MarshalLayout(l)
+	}
+	return w.buf
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
