@@ -954,8 +954,11 @@ function render() {
   performance.mark("dz-rendered");
 }
 
+let shownTransform = "";
 function applyTransform() {
-  viewportG.setAttribute("transform", `translate(${panX},${panY}) scale(${zoom})`);
+  const t = `translate(${panX},${panY}) scale(${zoom})`;
+  // Only when it changed (every answer used to set it again).
+  if (t !== shownTransform) { viewportG.setAttribute("transform", t); shownTransform = t; }
   // Far out, names and ports are unreadable: leave them out of painting.
   svg.classList.toggle("dz-far", zoom < 0.4);
   if (!minimapQueued) {
@@ -1026,7 +1029,8 @@ function setStatus(text?: string) {
   const parts = [`Saved · version ${view.version}`];
   if (errs) parts.push(`${errs} error${errs > 1 ? "s" : ""}`);
   if (warns) parts.push(`${warns} warning${warns > 1 ? "s" : ""}`);
-  statusLine.textContent = parts.join(" · ");
+  const line = parts.join(" · ");
+  if (statusLine.textContent !== line) statusLine.textContent = line;
   statusLine.classList.toggle("dz-has-errors", errs > 0);
 }
 
