@@ -692,3 +692,48 @@ func TestParseValueFromTypedNil(t *testing.T) {
 	checkSame(t, nil, jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", jsonv.ObjectOf("Type", "Pass", "End", true, "Parameters", jsonv.ObjectOf("a\xff", json.Number("1"), "a\xfe", json.Number("2"))))), asl.Options{}, "keys in a state that read the same")
 	checkSame(t, nil, jsonv.ObjectOf("StartAt", "A", "States", jsonv.ObjectOf("A", jsonv.ObjectOf("Type", "Pass", "End", true, "Result", json.Number("01")))), asl.Options{}, "odd number literal")
 }
+
+// TestParseValueFromReusesNested checks that an edit inside a Map's
+// processor analyses the Map and the edited state again, not the Map's
+// other states.
+func TestParseValueFromReusesNested(t *testing.T) {
+	t.Parallel()
+	inner, ok := decodeRoot(t, bigDesignerDefinition(100))
+	if !ok {
+		t.Fatal("generated definition does not decode")
+	}
+	inner.Delete("Comment")
+	root := jsonv.ObjectOf("StartAt", "Before", "States", jsonv.ObjectOf(
+		"Before", jsonv.ObjectOf("Type", "Pass", "Next", "M"),
+		"M", jsonv.ObjectOf("Type", "Map", "ItemProcessor", inner, "Next", "P"),
+		"P", jsonv.ObjectOf("Type", "Parallel", "Branches", []any{
+			jsonv.ObjectOf("StartAt", "B1", "States", jsonv.ObjectOf("B1", jsonv.ObjectOf("Type", "Pass", "End", true))),
+			jsonv.ObjectOf("StartAt", "B2", "States", jsonv.ObjectOf("B2", jsonv.ObjectOf("Type", "Pass", "End", true)))},
+			"End", true)))
+	a := checkSame(t, nil, root, asl.Options{}, "initial")
+	if got := asl.AnalysedStates(a); got != 105 {
+		t.Fatalf("first analysis analysed %d states, want 105", got)
+	}
+	addr := stateAddr{machine: []any{"States", "M", "ItemProcessor"}, name: "S50"}
+	nr := editState(root, addr, func(o *jsonv.Object) { o.Set("Comment", "edited") })
+	a2 := checkSame(t, a, nr, asl.Options{}, "edit S50")
+	if got := asl.AnalysedStates(a2); got != 2 {
+		t.Fatalf("after an edit inside the Map %d states were analysed again, want 2", got)
+	}
+	// Now with an error inside, so that positions must move.
+	nr2 := editState(nr, addr, func(o *jsonv.Object) { o.Set("Next", "Nowhere") })
+	nr2 = editState(nr2, stateAddr{name: "Before"}, func(o *jsonv.Object) { o.Set("Comment", "longer text before everything") })
+	a3 := checkSame(t, a2, nr2, asl.Options{}, "break S50")
+	if got := asl.AnalysedStates(a3); got != 3 {
+		t.Fatalf("after two edits %d states were analysed again, want 3", got)
+	}
+	nr3 := editState(nr2, stateAddr{machine: []any{"States", "P", "Branches", 1}, name: "B2"}, func(o *jsonv.Object) { o.Set("Next", "S3") })
+	checkSame(t, a3, nr3, asl.Options{}, "leave a branch")
+	// A top-level language makes every state's context another.
+	nr4 := nr3.Clone()
+	nr4.Set("QueryLanguage", "JSONata")
+	a5 := checkSame(t, a3, nr4, asl.Options{}, "JSONata")
+	if got := asl.AnalysedStates(a5); got != 105 {
+		t.Fatalf("after a language change %d states were analysed, want 105", got)
+	}
+}

@@ -53,6 +53,8 @@ type StateMachine struct {
 	Node *Node
 
 	byName map[string]*State
+	// memos, in an incremental validation, are the analyses of States.
+	memos []childRef
 }
 
 // State returns the state of this machine (not of nested ones) named name,

@@ -73,7 +73,7 @@ func build(src *Source, opts Options, inc *incRun) (*StateMachine, Diagnostics) 
 		hint = len(m.Value.Members)
 	}
 	if inc != nil {
-		hint = len(inc.states)
+		hint = len(inc.topList.units)
 	}
 	b.names = make(map[string]*State, hint)
 	if inc == nil {
@@ -105,8 +105,14 @@ type builder struct {
 	// nested graph rules) would run instead of running them: the builder
 	// analyses one state on its own (incremental.go).
 	rec *recorder
-	// inc, when set, supplies the top level's states already analysed.
-	inc *incRun
+	// inc, when set, supplies states encoded, and maybe analysed, on
+	// their own; unit is the state this builder analyses (nil for the
+	// top level), pred its analysis before (nil for none), and children
+	// collects the analyses of the states nested in it.
+	inc      *incRun
+	unit     *unit
+	pred     *stateMemo
+	children []childRef
 }
 
 func (b *builder) add(code, severity, ptr string, pos Pos, state, field, msg string) {
@@ -315,10 +321,13 @@ func (b *builder) machine(n *Node, ptr string, parent *State, lang string) *Stat
 				b.schema(fptr, m.Value.Pos, state, "States", "The value for the field 'States' must be an OBJECT, not %s", describe(m.Value))
 				continue
 			}
-			if b.inc != nil && parent == nil {
-				// The states come analysed (and the node has no members).
-				b.inc.topStates(b, sm, fptr, m.Value.Pos)
-				continue
+			if b.inc != nil {
+				if list, ok := b.inc.statesOf(b, m.Value); ok {
+					// The states come encoded on their own (and the
+					// node has no members).
+					b.inc.buildStates(b, sm, list, fptr, m.Value.Pos, state, lang)
+					continue
+				}
 			}
 			if len(m.Value.Members) == 0 {
 				b.schema(fptr, m.Value.Pos, state, "States", "The field 'States' must have at least one state")

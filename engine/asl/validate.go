@@ -40,8 +40,8 @@ func (b *builder) validate(sm *StateMachine) {
 		b.graph(sm)
 	}
 	for i, s := range sm.States {
-		if b.inc != nil && sm.Parent == nil {
-			b.inc.replayCheck(b, i)
+		if sm.memos != nil {
+			b.replayCheck(sm.memos[i])
 			continue
 		}
 		b.checkTree(s)
