@@ -8,7 +8,9 @@
 // document is structurally decodable, together with every error and warning
 // found. ParseValue takes a definition already decoded into jsonv values (the
 // designer's document) and answers exactly what Parse of its compact encoding
-// would, without writing and then re-reading that text.
+// would, without writing and then re-reading that text. ParseValueFrom
+// answers the same for a definition derived from one it validated before,
+// re-checking only the states whose objects changed (the designer's edits).
 //
 // The package depends on the standard library, engine/jsonv, the YAML
 // decoder and its sibling syntax packages (jsonpath, intrinsic) and

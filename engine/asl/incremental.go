@@ -131,7 +131,6 @@ func ParseValueFrom(prev *Analysis, buf []byte, v any, opts Options) ([]byte, Di
 type incRun struct {
 	opts    Options
 	express bool
-	top     string // the top level's valid QueryLanguage
 	prev    *Analysis
 	// prevByName finds prev's top-level states by name when they are not
 	// at the same index (built on first need).
@@ -166,12 +165,6 @@ type incRun struct {
 func parseIncremental(prev *Analysis, buf []byte, root *jsonv.Object, opts Options) ([]byte, Diagnostics, *Analysis, bool) {
 	r := &incRun{opts: opts, prev: prev, express: strings.EqualFold(opts.Type, "EXPRESS"),
 		paths: map[pathKey]pathVerdict{}, resources: map[string][]problem{}}
-	// machine() reads the top level's QueryLanguage before anything else.
-	if q, ok := root.Get("QueryLanguage"); ok {
-		if s, ok := q.(string); ok && (s == JSONPath || s == JSONata) {
-			r.top = s
-		}
-	}
 	if prev != nil && cap(buf) < prev.size {
 		buf = make([]byte, 0, prev.size+prev.size/8+256)
 	}
