@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -36,6 +37,11 @@ type Options struct {
 	// Now is the clock for bookkeeping timestamps (migrations); default
 	// time.Now.
 	Now func() time.Time
+	// DraftSnapshotEvery is how often a draft revision is stored whole
+	// rather than as a delta against the one before: reading a revision
+	// applies at most DraftSnapshotEvery-1 deltas. 0 means
+	// DefaultDraftSnapshotEvery; 1 stores every revision whole.
+	DraftSnapshotEvery int
 }
 
 // DB is an engine.Store on one SQLite file: a writer pool of one connection
@@ -70,6 +76,9 @@ type DB struct {
 	closed atomic.Bool
 	// walRestart is walRestartFrames; tests lower it.
 	walRestart int
+
+	// drafts is what the draft store shares between its handles (drafts.go).
+	drafts draftState
 }
 
 // checkpointEvery is how often the checkpointer runs.
@@ -93,7 +102,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.DraftSnapshotEvery < 0 {
+		return nil, fmt.Errorf("sqlite: open %s: DraftSnapshotEvery is %d; want 0 or more", path, opts.DraftSnapshotEvery)
+	}
 	db := &DB{path: path, now: opts.Now, walRestart: walRestartFrames}
+	db.drafts.every = cmp.Or(opts.DraftSnapshotEvery, DefaultDraftSnapshotEvery)
 	// The pragmas go in the DSN so every connection of a pool gets them;
 	// db.Exec("PRAGMA ...") would reach one pooled connection only.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
@@ -199,6 +212,7 @@ func (db *DB) Close() error {
 		<-db.cpDone
 	}
 	db.stmts.close()
+	db.drafts.close()
 	if db.cp != nil {
 		if _, err := db.cp.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			errs = append(errs, fmt.Errorf("final checkpoint: %w", err))
