@@ -485,11 +485,17 @@ func editChain(t testing.TB, c chooser, root *jsonv.Object, opts asl.Options, n 
 	}
 }
 
+// decodeRoot reads a definition (JSON, or YAML as the corpus sometimes
+// has) into jsonv values; false when it is not an object.
 func decodeRoot(t testing.TB, data []byte) (*jsonv.Object, bool) {
 	t.Helper()
 	v, err := jsonv.Decode(data)
 	if err != nil {
-		return nil, false
+		src, diags := asl.ParseSource(data)
+		if diags.HasErrors() || src.Root == nil {
+			return nil, false
+		}
+		v = src.Root.Value()
 	}
 	o, ok := v.(*jsonv.Object)
 	return o, ok
