@@ -91,12 +91,14 @@ func (s *Drafts) FindDraft(ctx context.Context, machine string) (*designer.Draft
 }
 
 // revisionQuery reads, in one statement (so from one read snapshot), the
-// draft's version and the stored rows from the last snapshot at or before
-// revision ?2 up to ?2; none when ?2 lies outside [tail, head].
-const revisionQuery = `SELECT d.version, r.rev, r.kind, r.asl, r.layout, r.op, r.at
-FROM drafts d JOIN draft_revisions r ON r.draft_id = d.id
-WHERE d.id = ?1 AND ?2 BETWEEN d.tail AND d.head
+// draft's version and bounds and the stored rows from the last snapshot at
+// or before revision ?2 up to ?2: no row when the draft does not exist, one
+// with NULL revision columns when ?2 is outside [tail, head] (or no
+// snapshot precedes it).
+const revisionQuery = `SELECT d.version, d.tail, d.head, r.rev, r.kind, r.asl, r.layout, r.op, r.at
+FROM drafts d LEFT JOIN draft_revisions r ON r.draft_id = d.id AND ?2 BETWEEN d.tail AND d.head
 	AND r.rev BETWEEN (SELECT max(rev) FROM draft_revisions WHERE draft_id = ?1 AND rev <= ?2 AND kind = 0) AND ?2
+WHERE d.id = ?1
 ORDER BY r.rev`
 
 // chainQuery is revisionQuery for the writer, inside its transaction.
@@ -121,15 +123,23 @@ func (s *Drafts) GetRevision(ctx context.Context, id string, rev int64) (*design
 	defer rows.Close()
 	c := chain{id: id}
 	var (
-		version, at int64
-		op          []byte
+		version, tail, head int64
+		at                  sql.NullInt64
+		op                  []byte
+		found               bool
 	)
 	for rows.Next() {
 		var r revRow
 		var rawOp sql.RawBytes
-		if err := rows.Scan(&version, &r.rev, &r.kind, (*sql.RawBytes)(&r.asl), (*sql.RawBytes)(&r.layout), &rawOp, &at); err != nil {
+		var rowRev, kind sql.NullInt64
+		if err := rows.Scan(&version, &tail, &head, &rowRev, &kind, (*sql.RawBytes)(&r.asl), (*sql.RawBytes)(&r.layout), &rawOp, &at); err != nil {
 			return nil, fmt.Errorf("sqlite: draft %s revision %d: %w", id, rev, err)
 		}
+		found = true
+		if !rowRev.Valid {
+			break
+		}
+		r.rev, r.kind = rowRev.Int64, kind.Int64
 		if err := c.add(r); err != nil {
 			return nil, err
 		}
@@ -141,30 +151,19 @@ func (s *Drafts) GetRevision(ctx context.Context, id string, rev int64) (*design
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: draft %s revision %d: %w", id, rev, err)
 	}
-	if c.n == 0 || c.rev != rev {
-		return nil, s.missingRevision(ctx, id, rev, c)
+	switch {
+	case !found || rev < tail || rev > head:
+		return nil, fmt.Errorf("sqlite: draft %s revision %d: %w", id, rev, designer.ErrDraftNotFound)
+	case c.n == 0:
+		return nil, fmt.Errorf("sqlite: draft %s revision %d: no stored snapshot at or before it", id, rev)
+	case c.rev != rev:
+		return nil, fmt.Errorf("sqlite: draft %s revision %d: not stored (the chain stops at revision %d)", id, rev, c.rev)
 	}
 	kind, depth := c.kind, c.depth()
 	asl, layout, prevLayout, havePrev := c.result()
 	st.fill(g0, id, version, &cachedRev{rev: rev, kind: kind, depth: depth,
 		asl: clone(asl), layout: clone(layout), prevLayout: prevLayout, havePrev: havePrev})
-	return &designer.Revision{Rev: rev, ASL: asl, Layout: layout, Op: op, At: fromNS(at)}, nil
-}
-
-// missingRevision explains why revisionQuery found no row for rev: the
-// draft or the revision does not exist, or the stored chain is broken.
-func (s *Drafts) missingRevision(ctx context.Context, id string, rev int64, c chain) error {
-	var tail, head int64
-	err := s.db.r.QueryRowContext(ctx, `SELECT tail, head FROM drafts WHERE id = ?`, id).Scan(&tail, &head)
-	switch {
-	case errors.Is(err, sql.ErrNoRows) || err == nil && (rev < tail || rev > head):
-		return fmt.Errorf("sqlite: draft %s revision %d: %w", id, rev, designer.ErrDraftNotFound)
-	case err != nil:
-		return fmt.Errorf("sqlite: draft %s revision %d: %w", id, rev, err)
-	case c.n == 0:
-		return fmt.Errorf("sqlite: draft %s revision %d: no stored snapshot at or before it", id, rev)
-	}
-	return fmt.Errorf("sqlite: draft %s revision %d: not stored (the chain stops at revision %d)", id, rev, c.rev)
+	return &designer.Revision{Rev: rev, ASL: asl, Layout: layout, Op: op, At: fromNS(at.Int64)}, nil
 }
 
 // rebuild reads revision rev of draft id in full inside the writer's

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,7 @@ type draftHarness struct {
 	ctx   context.Context
 	path  string
 	opts  sqlite.Options
+	mu    sync.Mutex // guards db for concurrent readers
 	db    *sqlite.DB
 	model *designer.MemStore
 	rng   *rand.Rand
@@ -98,7 +100,15 @@ func (h *draftHarness) open() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.mu.Lock()
 	h.db = db
+	h.mu.Unlock()
+}
+
+func (h *draftHarness) currentDB() *sqlite.DB {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.db
 }
 
 // reopen closes and opens the database: the cache starts empty.
@@ -393,6 +403,58 @@ func TestDraftsWrittenByOldCode(t *testing.T) {
 	for range steps {
 		h.check(h.step())
 	}
+	h.reopen()
+	h.check()
+}
+
+// TestDraftDeltasWithConcurrentReaders: readers that rebuild revisions (and
+// so fill the shared cache) while edits, undo, redo, trimming and
+// re-creation go on never see an error other than a missing revision, and
+// leave the store equal to the model.
+func TestDraftDeltasWithConcurrentReaders(t *testing.T) {
+	t.Parallel()
+	h := newDraftHarness(t, filepath.Join(t.TempDir(), "drafts.db"), sqlite.Options{DraftSnapshotEvery: 3, Synchronous: "NORMAL"}, 21)
+	for _, id := range []string{"a", "b"} {
+		h.create(id)
+	}
+	steps := 300
+	if raceEnabled {
+		steps = 80
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for r := range 2 {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(r), 99))
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				id := []string{"a", "b"}[rng.IntN(2)]
+				// The DB may be reopened meanwhile; a closed one answers
+				// with an error that is not about the revision.
+				db := h.currentDB()
+				if _, err := db.Drafts().GetRevision(h.ctx, id, 1+rng.Int64N(12)); err != nil &&
+					!errors.Is(err, designer.ErrDraftNotFound) && !strings.Contains(err.Error(), "closed") {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range steps {
+		h.step()
+	}
+	close(done)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.check()
 	h.reopen()
 	h.check()
 }
