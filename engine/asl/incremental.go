@@ -156,6 +156,8 @@ type incRun struct {
 	bufs      [][]byte // encoding buffers, one per nesting level
 	level     int
 	slab      []byte // units' texts
+	builders  []*builder // by nesting level
+	depth     int
 	misses    int
 }
 
@@ -569,28 +571,45 @@ func (r *incRun) child(m *stateMemo, ptr string, k int) *stateMemo {
 // nested analyses are reused where they fit; parent is the builder at
 // work, whose state slab the new builder shares; remaining sizes slabs.
 func (r *incRun) analyse(parent *builder, sm *StateMachine, u *unit, ctx stateContext, pred *stateMemo, remaining int) *stateMemo {
-	b := &builder{opts: r.opts, rec: &recorder{}, topLanguage: ctx.top, inc: r, unit: u, pred: pred,
-		paths: r.paths, resources: r.resources, states: parent.states}
-	mem := Member{Key: u.name, KeyPos: Pos{Line: 1, Column: 1}, Value: u.node}
+	// One builder per nesting level serves every state analysed there;
+	// its diagnostics, marks and children grow over the run, and each
+	// state keeps its part (parts never change once made, so they may
+	// share arrays).
+	if r.depth == len(r.builders) {
+		r.builders = append(r.builders, &builder{opts: r.opts, rec: &recorder{}, inc: r, paths: r.paths, resources: r.resources})
+	}
+	b := r.builders[r.depth]
+	r.depth++
+	defer func() { r.depth-- }()
+	b.topLanguage, b.unit, b.pred, b.states = ctx.top, u, pred, parent.states
+	d0, m0, c0 := len(b.diags), len(b.rec.marks), len(b.children)
+	b.mem = Member{Key: u.name, KeyPos: Pos{Line: 1, Column: 1}, Value: u.node}
 	// Few states are analysed when most are reused; many when none are.
 	want := remaining
 	if r.prev != nil {
 		want = min(remaining, 1+2*r.misses)
 	}
-	s := b.state(b.newState(want), sm, &mem, u.ptr, ctx.lang)
+	s := b.state(b.newState(want), sm, &b.mem, u.ptr, ctx.lang)
 	p, pm := len(b.diags), len(b.rec.marks)
 	b.checkTree(s)
 	parent.states = b.states
-	m := &stateMemo{unit: u, ctx: ctx, state: s, children: b.children}
-	m.parse, m.parseMarks = b.diags[:p:p], b.rec.marks[:pm:pm]
-	if len(b.diags) > p {
-		m.check = b.diags[p:]
+	d1, m1, c1 := len(b.diags), len(b.rec.marks), len(b.children)
+	m := &stateMemo{unit: u, ctx: ctx, state: s}
+	m.parse, m.parseMarks = b.diags[d0:p:p], b.rec.marks[m0:pm:pm]
+	for i := range m.parseMarks {
+		m.parseMarks[i].at -= d0
 	}
-	if len(b.rec.marks) > pm {
-		m.checkMarks = b.rec.marks[pm:]
+	if d1 > p {
+		m.check = b.diags[p:d1:d1]
+	}
+	if m1 > pm {
+		m.checkMarks = b.rec.marks[pm:m1:m1]
 		for i := range m.checkMarks {
 			m.checkMarks[i].at -= p
 		}
+	}
+	if c1 > c0 {
+		m.children = b.children[c0:c1:c1]
 	}
 	r.misses++
 	return m

@@ -113,6 +113,7 @@ type builder struct {
 	unit     *unit
 	pred     *stateMemo
 	children []childRef
+	mem      Member // the member of the state analysed
 }
 
 func (b *builder) add(code, severity, ptr string, pos Pos, state, field, msg string) {
