@@ -155,7 +155,7 @@ type incRun struct {
 	resources map[string][]problem
 	bufs      [][]byte // encoding buffers, one per nesting level
 	level     int
-	slab      []byte // units' texts
+	slab      []byte     // units' texts
 	builders  []*builder // by nesting level
 	depth     int
 	misses    int
