@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -237,9 +238,10 @@ func (r *incRun) encodeTopStates(e *valueEncoder, so *jsonv.Object) (*Node, bool
 		pred := r.prevNamed(i, m.Key)
 		var u *unit
 		obj, _ := m.Value.(*jsonv.Object)
-		if pred != nil && obj != nil && pred.unit.obj == obj {
-			u = pred.unit
-		} else {
+		if pred != nil {
+			u = reusable(pred.unit, obj)
+		}
+		if u == nil {
 			var pu *unit
 			if pred != nil {
 				pu = pred.unit
@@ -442,10 +444,9 @@ func (r *incRun) statesValue(e *valueEncoder, u *unit, so *jsonv.Object, ptr str
 		kp := e.here()
 		cptr := join(ptr, m.Key)
 		pu := r.find(pred, cptr, len(u.machines), i)
-		var c *unit
-		if obj, _ := m.Value.(*jsonv.Object); obj != nil && pu != nil && pu.obj == obj {
-			c = pu
-		} else {
+		obj, _ := m.Value.(*jsonv.Object)
+		c := reusable(pu, obj)
+		if c == nil {
 			var ok bool
 			if c, ok = r.newUnit(e, m.Key, cptr, m.Value, depth+1, pu); !ok {
 				return nil, false
@@ -457,6 +458,76 @@ func (r *incRun) statesValue(e *valueEncoder, u *unit, so *jsonv.Object, ptr str
 	e.buf = append(e.buf, '}')
 	u.machines = append(u.machines, list)
 	return n, true
+}
+
+// reusable returns the encoding of obj at u's place: u itself when u is
+// obj's, a copy of u naming obj when obj is equal to u's object, member
+// for member (another document's decoding of the same text: the code
+// view's), else nil. An equal object has the same text, so the same nodes
+// and analyses.
+func reusable(u *unit, obj *jsonv.Object) *unit {
+	switch {
+	case u == nil || obj == nil:
+		return nil
+	case u.obj == obj:
+		return u
+	case u.obj != nil && sameValue(u.obj, obj, 0):
+		c := *u
+		c.obj = obj
+		return &c
+	}
+	return nil
+}
+
+// sameValue reports whether a and b are the same jsonv value, written
+// alike: same keys in the same order, same strings, same number literals.
+func sameValue(a, b any, depth int) bool {
+	if depth > maxNesting {
+		return false
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i], depth+1) {
+				return false
+			}
+		}
+		return true
+	case *jsonv.Object:
+		y, ok := b.(*jsonv.Object)
+		if !ok || x == nil || y == nil {
+			return ok && x == y
+		}
+		if x == y {
+			return true
+		}
+		xm, ym := x.Members(), y.Members()
+		if len(xm) != len(ym) {
+			return false
+		}
+		for i := range xm {
+			if xm[i].Key != ym[i].Key || !sameValue(xm[i].Value, ym[i].Value, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // find returns the unit nested in u whose pointer is ptr, or nil; it is
@@ -522,8 +593,15 @@ func (r *incRun) buildStates(b *builder, sm *StateMachine, list unitList, fptr s
 			pred = r.child(b.pred, u.ptr, len(b.children))
 		}
 		m := pred
-		if m == nil || m.unit != u || m.ctx != ctx {
+		switch {
+		case m == nil || m.unit.node != u.node || m.ctx != ctx:
 			m = r.analyse(b, sm, u, ctx, pred, len(list.units)-k)
+		case m.unit != u:
+			// The same encoding of an equal object (see reusable): the
+			// analysis holds, under the new object's name.
+			c := *m
+			c.unit = u
+			m = &c
 		}
 		ref := childRef{memo: m, rel: list.rels[k]}
 		if b.rec != nil {

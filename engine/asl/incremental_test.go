@@ -265,10 +265,10 @@ func edit(c chooser, root *jsonv.Object) (*jsonv.Object, string) {
 		}
 		return states[c.intn(len(states))], true
 	}
-	op := c.intn(18)
+	op := c.intn(19)
 	s, ok := pick()
 	if !ok && op < 14 {
-		op = 14 + c.intn(4)
+		op = 14 + c.intn(5)
 	}
 	switch op {
 	case 0, 1, 2: // set a field
@@ -393,6 +393,12 @@ func edit(c chooser, root *jsonv.Object) (*jsonv.Object, string) {
 		r := root.Clone()
 		r.Set(f, valuePool(c, names))
 		return r, "top " + f
+	case 17: // the same text decoded again: equal objects, none shared
+		v, err := jsonv.Decode(jsonv.Marshal(root))
+		if o, ok := v.(*jsonv.Object); ok && err == nil {
+			return o, "decode again"
+		}
+		return root, "decode again (failed)"
 	default: // nothing changes but the root's object
 		return root.Clone(), "copy root"
 	}
@@ -741,5 +747,34 @@ func TestParseValueFromReusesNested(t *testing.T) {
 	a5 := checkSame(t, a3, nr4, asl.Options{}, "JSONata")
 	if got := asl.AnalysedStates(a5); got != 105 {
 		t.Fatalf("after a language change %d states were analysed, want 105", got)
+	}
+}
+
+// TestParseValueFromEqualObjects checks that a definition decoded again
+// from its text (the code view replaces the whole definition) reuses the
+// analyses of the states whose text did not change.
+func TestParseValueFromEqualObjects(t *testing.T) {
+	t.Parallel()
+	text := bigDesignerDefinition(200)
+	root, ok := decodeRoot(t, text)
+	if !ok {
+		t.Fatal("generated definition does not decode")
+	}
+	a := checkSame(t, nil, root, asl.Options{}, "initial")
+	again, _ := decodeRoot(t, text)
+	a = checkSame(t, a, again, asl.Options{}, "decoded again")
+	if got := asl.AnalysedStates(a); got != 0 {
+		t.Fatalf("the same text decoded again analysed %d states, want 0", got)
+	}
+	edited, _ := decodeRoot(t, bytes.Replace(text, []byte(`"FunctionName":"f100"`), []byte(`"FunctionName":"g100"`), 1))
+	a = checkSame(t, a, edited, asl.Options{}, "one state edited")
+	if got := asl.AnalysedStates(a); got != 1 {
+		t.Fatalf("one state's text changed and %d states were analysed, want 1", got)
+	}
+	// The objects of the last decoding are now the ones remembered.
+	nr := editState(edited, stateAddr{name: "S7"}, func(o *jsonv.Object) { o.Set("Comment", "x") })
+	a = checkSame(t, a, nr, asl.Options{}, "op edit")
+	if got := asl.AnalysedStates(a); got != 1 {
+		t.Fatalf("after an edit %d states were analysed, want 1", got)
 	}
 }
