@@ -1,6 +1,7 @@
 package asl_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -141,5 +142,33 @@ func BenchmarkParseValueFromNilDesigner500(b *testing.B) {
 		if _, d, _ := asl.ParseValueFrom(nil, nil, v, asl.Options{}); d.HasErrors() {
 			b.Fatal(d)
 		}
+	}
+}
+
+// BenchmarkParseValueFromDecodedDesigner500 re-validates the workflow
+// decoded afresh from its text with one state changed (what the code
+// view's replace gives), from the analysis of the text before: objects are
+// equal but not shared.
+func BenchmarkParseValueFromDecodedDesigner500(b *testing.B) {
+	text := bigDesignerDefinition(500)
+	edited := bytes.Replace(text, []byte(`"FunctionName":"f250"`), []byte(`"FunctionName":"g250"`), 1)
+	var roots [2]any
+	for i, t := range [][]byte{edited, text} {
+		v, err := jsonv.Decode(t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		roots[i] = v
+	}
+	_, _, a := asl.ParseValueFrom(nil, nil, roots[1], asl.Options{})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var d asl.Diagnostics
+		_, d, a = asl.ParseValueFrom(a, nil, roots[i%2], asl.Options{})
+		if d.HasErrors() {
+			b.Fatal(d)
+		}
+		i++
 	}
 }
