@@ -778,3 +778,27 @@ func TestParseValueFromEqualObjects(t *testing.T) {
 		t.Fatalf("after an edit %d states were analysed, want 1", got)
 	}
 }
+
+// TestParseValueFromTransitionsAcross edits a Parallel state whose branch
+// states are reused, while transitions cross the branch's border both ways
+// (their messages name the state's container and the branch).
+func TestParseValueFromTransitionsAcross(t *testing.T) {
+	t.Parallel()
+	root, ok := decodeRoot(t, []byte(`{"StartAt":"A","States":{
+"A":{"Type":"Pass","Next":"Inner"},
+"P":{"Type":"Parallel","Branches":[{"StartAt":"Inner","States":{"Inner":{"Type":"Pass","Next":"A"}}},
+  {"StartAt":"Other","States":{"Other":{"Type":"Pass","Next":"Inner"}}}],"End":true}}}`))
+	if !ok {
+		t.Fatal("definition does not decode")
+	}
+	a := checkSame(t, nil, root, asl.Options{}, "initial")
+	for i, c := range []string{"one", "a longer comment", ""} {
+		root = editState(root, stateAddr{name: "P"}, func(o *jsonv.Object) { o.Set("Comment", c) })
+		a = checkSame(t, a, root, asl.Options{}, fmt.Sprintf("edit %d", i))
+		if got := asl.AnalysedStates(a); got != 1 {
+			t.Fatalf("edit %d analysed %d states, want 1 (the Parallel)", i, got)
+		}
+		root = editState(root, stateAddr{name: "A"}, func(o *jsonv.Object) { o.Set("Comment", c+c) })
+		a = checkSame(t, a, root, asl.Options{}, fmt.Sprintf("edit A %d", i))
+	}
+}
