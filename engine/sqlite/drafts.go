@@ -275,6 +275,7 @@ func (s *Drafts) cursorRevision(ctx context.Context, tx *sql.Tx, stmts *draftStm
 	if r := s.db.drafts.lookup(d.ID, d.Version, d.Cursor); r != nil {
 		return r, nil
 	}
+	s.db.drafts.misses.Add(1)
 	r, err := rebuild(ctx, tx, stmts, d.ID, d.Cursor)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: commit draft %s: %w", d.ID, err)

@@ -39,6 +39,10 @@ type draftState struct {
 
 	stmtMu sync.Mutex
 	stmts  *draftStmts
+
+	// misses counts commits that had to read the revision they follow back
+	// from the database (for tests and diagnostics).
+	misses atomic.Int64
 }
 
 // cachedDraft is what the cache knows of one draft at one version.

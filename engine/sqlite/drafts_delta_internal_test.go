@@ -256,3 +256,104 @@ func TestDraftCacheFill(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftEditorReadsNothingBack: in the editor's own flow (edits, moves,
+// undo, redo, viewport changes, a restart) no commit reads back the
+// revision it follows — the cache has it, filled by the editor's reads
+// after a restart or an undo — and the drafts end as with the memory store.
+func TestDraftEditorReadsNothingBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "e.db")
+	db, err := Open(ctx, path, Options{DraftSnapshotEvery: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	mem := designer.NewEditor(designer.NewMemStore(), nil)
+	ed := designer.NewEditor(db.Drafts(), nil)
+	v, err := ed.Create(ctx, "m", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv, err := mem.Create(ctx, "m", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := []designer.Op{
+		{Op: "add", Type: "Pass", Pos: &designer.Point{X: 10, Y: 20}},
+		{Op: "add", Type: "Wait", Pos: &designer.Point{X: 30, Y: 120}},
+		{Op: "viewport", Viewport: &designer.Viewport{X: 1, Y: 2, Zoom: 1.5}},
+		{Op: "add", Type: "Succeed", Pos: &designer.Point{X: 50, Y: 220}},
+		{Op: "undo"}, {Op: "undo"},
+		{Op: "viewport", Viewport: &designer.Viewport{X: 3, Y: 4, Zoom: 2}}, // amends with a redo revision after it
+		{Op: "redo"},
+		{Op: "add", Type: "Fail", Pos: &designer.Point{X: 70, Y: 320}},
+		{Op: "restart"},
+		{Op: "add", Type: "Pass", Pos: &designer.Point{X: 90, Y: 420}},
+		{Op: "undo"},
+		{Op: "add", Type: "Choice", Pos: &designer.Point{X: 110, Y: 520}},
+		{Op: "viewport", Viewport: &designer.Viewport{X: 5, Y: 6, Zoom: 0.5}},
+	}
+	for i, op := range ops {
+		if op.Op == "restart" {
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if db, err = Open(ctx, path, Options{DraftSnapshotEvery: 4}); err != nil {
+				t.Fatal(err)
+			}
+			ed = designer.NewEditor(db.Drafts(), nil)
+			if v, err = ed.Open(ctx, v.ID); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if v, err = ed.Apply(ctx, v.ID, v.Version, op); err != nil {
+			t.Fatalf("op %d %s: %v", i, op.Op, err)
+		}
+		if mv, err = mem.Apply(ctx, mv.ID, mv.Version, op); err != nil {
+			t.Fatalf("op %d %s on the memory store: %v", i, op.Op, err)
+		}
+		if n := db.drafts.misses.Load(); n != 0 {
+			t.Fatalf("op %d %s: %d commits read back their revision", i, op.Op, n)
+		}
+		got, _, err := ed.Document(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := mem.Document(ctx, mv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(designer.MarshalLayout(got.Layout()), designer.MarshalLayout(want.Layout())) || v.CanUndo != mv.CanUndo || v.CanRedo != mv.CanRedo {
+			t.Fatalf("op %d %s: layout or history differs from the memory store's", i, op.Op)
+		}
+	}
+	// Every stored revision, read back from the rows, is the memory
+	// store's.
+	d, err := db.Drafts().GetDraft(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := mem.Store().GetDraft(ctx, mv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Tail != md.Tail || d.Head != md.Head || d.Cursor != md.Cursor {
+		t.Fatalf("history %d..%d at %d, memory store %d..%d at %d", d.Tail, d.Head, d.Cursor, md.Tail, md.Head, md.Cursor)
+	}
+	for rev := d.Tail; rev <= d.Head; rev++ {
+		r, err := db.Drafts().GetRevision(ctx, v.ID, rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, err := mem.Store().GetRevision(ctx, mv.ID, rev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(r.ASL, mr.ASL) || !bytes.Equal(r.Layout, mr.Layout) {
+			t.Fatalf("revision %d differs:\n %s %s\n %s %s", rev, r.ASL, r.Layout, mr.ASL, mr.Layout)
+		}
+	}
+}
