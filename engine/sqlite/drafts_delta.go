@@ -184,4 +184,6 @@ func (c *chain) result() (asl, layout, prevLayout []byte, havePrev bool) {
 	return asl, layout, prevLayout, havePrev
 }
 
-func clone(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
+// clone copies b; nil becomes empty (the columns are NOT NULL). Appending
+// to an empty slice spares make's zeroing of the new array.
+func clone(b []byte) []byte { return append([]byte{}, b...) }
