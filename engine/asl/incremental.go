@@ -294,7 +294,8 @@ func (r *incRun) newUnit(parent *valueEncoder, name, ptr string, v any, depth in
 	if r.level == len(r.bufs) {
 		r.bufs = append(r.bufs, nil)
 	}
-	e := &valueEncoder{buf: r.bufs[r.level][:0], nodes: parent.nodes, members: parent.members}
+	e := &valueEncoder{buf: r.bufs[r.level][:0], nodes: parent.nodes, members: parent.members,
+		nodeSlab: parent.nodeSlab, memberSlab: parent.memberSlab}
 	r.level++
 	u := &unit{name: name, ptr: ptr}
 	u.obj, _ = v.(*jsonv.Object)
@@ -304,7 +305,7 @@ func (r *incRun) newUnit(parent *valueEncoder, name, ptr string, v any, depth in
 	node, ok := r.stateValue(e, u, v, depth, pred)
 	r.level--
 	r.bufs[r.level] = e.buf
-	parent.nodes, parent.members = e.nodes, e.members
+	parent.nodes, parent.members, parent.nodeSlab, parent.memberSlab = e.nodes, e.members, e.nodeSlab, e.memberSlab
 	if !ok || e.badKey {
 		return nil, false
 	}

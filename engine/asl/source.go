@@ -208,7 +208,10 @@ type scanner struct {
 	// allocations per hundred values rather than several per value.
 	nodes   []Node
 	members []Member
-	strs    []string
+	// nodeSlab and memberSlab are the sizes of the last slabs, which the
+	// next ones double (the slices' own capacity is gone once used up).
+	nodeSlab, memberSlab int
+	strs                 []string
 	// stack holds the members and elements of the objects and arrays
 	// being read; each container copies its own into an exact-size slice.
 	memberStack []*Member
@@ -230,7 +233,8 @@ const maxSlab = 256
 // barriers, a whole Node.)
 func (s *scanner) node(k Kind, pos Pos) *Node {
 	if len(s.nodes) == 0 {
-		s.nodes = make([]Node, slabSize(cap(s.nodes)*2))
+		s.nodeSlab = slabSize(s.nodeSlab * 2)
+		s.nodes = make([]Node, s.nodeSlab)
 	}
 	p := &s.nodes[0]
 	s.nodes = s.nodes[1:]
@@ -240,7 +244,8 @@ func (s *scanner) node(k Kind, pos Pos) *Node {
 
 func (s *scanner) member(key string, kp Pos, v *Node) *Member {
 	if len(s.members) == 0 {
-		s.members = make([]Member, slabSize(cap(s.members)*2))
+		s.memberSlab = slabSize(s.memberSlab * 2)
+		s.members = make([]Member, s.memberSlab)
 	}
 	p := &s.members[0]
 	s.members = s.members[1:]

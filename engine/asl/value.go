@@ -46,6 +46,9 @@ type valueEncoder struct {
 	col, colPos int
 	nodes       []Node
 	members     []Member
+	// nodeSlab and memberSlab are the sizes of the last slabs, which the
+	// next ones double (the slices' own capacity is gone once used up).
+	nodeSlab, memberSlab int
 	// badKey records a key that is not valid UTF-8: the scanner reads it
 	// with U+FFFD in place, so two distinct jsonv keys may read the same.
 	badKey bool
@@ -62,7 +65,8 @@ func (e *valueEncoder) here() Pos {
 // barriers, a whole Node.)
 func (e *valueEncoder) node(k Kind, pos Pos) *Node {
 	if len(e.nodes) == 0 {
-		e.nodes = make([]Node, slabSize(cap(e.nodes)*2))
+		e.nodeSlab = slabSize(e.nodeSlab * 2)
+		e.nodes = make([]Node, e.nodeSlab)
 	}
 	p := &e.nodes[0]
 	e.nodes = e.nodes[1:]
@@ -72,7 +76,8 @@ func (e *valueEncoder) node(k Kind, pos Pos) *Node {
 
 func (e *valueEncoder) member(key string, kp Pos, v *Node) *Member {
 	if len(e.members) == 0 {
-		e.members = make([]Member, slabSize(cap(e.members)*2))
+		e.memberSlab = slabSize(e.memberSlab * 2)
+		e.members = make([]Member, e.memberSlab)
 	}
 	p := &e.members[0]
 	e.members = e.members[1:]
