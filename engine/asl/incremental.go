@@ -16,9 +16,10 @@ import (
 // It holds, for every state (nested ones included), the state's compact
 // text and the diagnostics of the checks that look at that state only,
 // with positions relative to the state's key. They are reused for a state
-// whose object is the very same *jsonv.Object at the same JSON pointer and
-// in the same context (effective and top-level query language, machine
-// type). The checks that look across states (unique names, StartAt,
+// whose object is the very same *jsonv.Object (or an equal one: same keys
+// in the same order, same strings and number literals) at the same JSON
+// pointer and in the same context (effective and top-level query language,
+// machine type). The checks that look across states (unique names, StartAt,
 // transition targets, reachability, reaching an end, definition size, the
 // top level's own fields) run again every time.
 //
@@ -113,10 +114,11 @@ type mark struct {
 // subtrees with one validated before: prev is that validation's Analysis
 // (nil for none). It returns the same text and the same diagnostics as
 // ParseValueBuffer(buf, v, opts) would, byte for byte and in the same order,
-// and the Analysis to pass on to the next call. It builds no model.
+// and the Analysis to pass on to the next call. It returns no model.
 //
-// A state whose object is pointer-equal to the one at the same place in
-// prev, in the same context, is not encoded or checked again.
+// A state whose object is pointer-equal (or equal) to the one at the same
+// place in prev, in the same context, is not encoded or checked again;
+// the rest costs what ParseValueBuffer would.
 func ParseValueFrom(prev *Analysis, buf []byte, v any, opts Options) ([]byte, Diagnostics, *Analysis) {
 	root, ok := v.(*jsonv.Object)
 	if ok {
