@@ -357,3 +357,43 @@ func TestDraftEditorReadsNothingBack(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftTrimBound: trimming keeps at most every-1 rows before the tail
+// (those after the snapshot the first kept revision needs), and the first
+// stored row is always a snapshot.
+func TestDraftTrimBound(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ every, keep int }{{1, 5}, {4, 5}, {4, 2}, {7, 3}, {32, 10}} {
+		t.Run(fmt.Sprintf("every-%d-keep-%d", tc.every, tc.keep), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{DraftSnapshotEvery: tc.every, Synchronous: "NORMAL"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			s := db.Drafts()
+			asl := []byte(strings.Repeat(`{"Type":"Pass"},`, 50))
+			d := &designer.Draft{ID: "t"}
+			if err := s.CreateDraft(ctx, d, designer.Revision{ASL: asl}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 70 {
+				asl = append(bytes.Clone(asl[:len(asl)-3]), fmt.Sprintf("%03d", i)...)
+				if d, err = s.CommitDraft(ctx, "t", designer.Commit{FromVersion: d.Version, Keep: int64(tc.keep), Append: &designer.Revision{ASL: asl}}); err != nil {
+					t.Fatal(err)
+				}
+				var n, first, firstKind int64
+				if err := db.r.QueryRow(`SELECT count(*), min(rev) FROM draft_revisions WHERE draft_id = 't'`).Scan(&n, &first); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.r.QueryRow(`SELECT kind FROM draft_revisions WHERE draft_id = 't' AND rev = ?`, first).Scan(&firstKind); err != nil {
+					t.Fatal(err)
+				}
+				if n > int64(tc.keep+tc.every-1) || first > d.Tail || firstKind != 0 {
+					t.Fatalf("after %d commits: %d rows from revision %d (kind %d), tail %d", i+1, n, first, firstKind, d.Tail)
+				}
+			}
+		})
+	}
+}
