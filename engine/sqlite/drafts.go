@@ -292,10 +292,8 @@ func (s *Drafts) appendRevision(ctx context.Context, tx *sql.Tx, stmts *draftStm
 	if err != nil {
 		return nil, err
 	}
-	if d.Head > d.Cursor {
-		if _, err := tx.StmtContext(ctx, stmts.dropRedo).ExecContext(ctx, id, d.Cursor); err != nil {
-			return nil, fmt.Errorf("sqlite: commit draft %s: drop redo history: %w", id, err)
-		}
+	if _, err := tx.StmtContext(ctx, stmts.dropRedo).ExecContext(ctx, id, d.Cursor); err != nil {
+		return nil, fmt.Errorf("sqlite: commit draft %s: drop redo history: %w", id, err)
 	}
 	rev := d.Cursor + 1
 	asl, layout := clone(c.Append.ASL), clone(c.Append.Layout)
