@@ -136,7 +136,9 @@ func Apply(d *Document, op Op) (*Document, error) {
 				delete(l.Positions, p)
 			}
 		}
-		return nd.with(nd.root, l), nil
+		// Derived from d: the states whose text did not change keep
+		// their analysis (see asl.ParseValueFrom).
+		return d.with(nd.root, l), nil
 	case OpPattern:
 		return d.pattern(op)
 	case OpCollapse:
