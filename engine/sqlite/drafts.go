@@ -162,7 +162,7 @@ func (s *Drafts) GetRevision(ctx context.Context, id string, rev int64) (*design
 	kind, depth := c.kind, c.depth()
 	asl, layout, prevLayout, havePrev := c.result()
 	st.fill(g0, id, version, &cachedRev{rev: rev, kind: kind, depth: depth,
-		asl: clone(asl), layout: clone(layout), prevLayout: prevLayout, havePrev: havePrev})
+		asl: asl, layout: layout, prevLayout: prevLayout, havePrev: havePrev})
 	return &designer.Revision{Rev: rev, ASL: asl, Layout: layout, Op: op, At: fromNS(at.Int64)}, nil
 }
 

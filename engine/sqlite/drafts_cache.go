@@ -162,9 +162,10 @@ func (cd *cachedDraft) drop(gone func(*cachedRev) bool) {
 // forget drops what the cache knows of draft id. Call with mu held.
 func (st *draftState) forget(id string) { delete(st.drafts, id) }
 
-// fill adds a revision a reader rebuilt, if no draft write began since gen
-// was g0 (even) before the reader's query: then what it read is the
-// committed state. It never waits for a writer.
+// fill adds a copy of a revision a reader rebuilt, if no draft write began
+// since gen was g0 (even) before the reader's query: then what it read is
+// the committed state. It never waits for a writer, and copies nothing when
+// it adds nothing.
 func (st *draftState) fill(g0 uint64, id string, version int64, r *cachedRev) {
 	if g0%2 != 0 || !st.mu.TryLock() {
 		return
@@ -173,7 +174,16 @@ func (st *draftState) fill(g0 uint64, id string, version int64, r *cachedRev) {
 	if st.gen.Load() != g0 {
 		return
 	}
-	st.draft(id, version).put(r)
+	cd := st.draft(id, version)
+	if have := cd.get(r.rev); have != nil && (have.havePrev || !r.havePrev) {
+		return
+	}
+	c := *r
+	c.asl, c.layout = clone(r.asl), clone(r.layout)
+	if c.havePrev {
+		c.prevLayout = clone(r.prevLayout)
+	}
+	cd.put(&c)
 }
 
 // draftStmts are the draft store's statements, prepared once: on the

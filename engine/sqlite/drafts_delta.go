@@ -65,29 +65,39 @@ func commonSuffix(a, b []byte) int {
 // errSplice is the cause of every malformed splice.
 var errSplice = errors.New("malformed delta")
 
+// parseSplice checks a splice against the length of its base and returns
+// the lengths of the base's prefix and suffix it keeps and the bytes it puts
+// between them (a slice of delta).
+func parseSplice(delta []byte, baseLen int) (p, s int, mid []byte, err error) {
+	if len(delta) == 0 || delta[0] != spliceTag {
+		return 0, 0, nil, fmt.Errorf("%w: not a splice", errSplice)
+	}
+	rest := delta[1:]
+	up, n := binary.Uvarint(rest)
+	if n <= 0 {
+		return 0, 0, nil, fmt.Errorf("%w: bad prefix length", errSplice)
+	}
+	rest = rest[n:]
+	us, n := binary.Uvarint(rest)
+	if n <= 0 {
+		return 0, 0, nil, fmt.Errorf("%w: bad suffix length", errSplice)
+	}
+	if up > uint64(baseLen) || us > uint64(baseLen)-up {
+		return 0, 0, nil, fmt.Errorf("%w: keeps %d+%d bytes of a %d-byte base", errSplice, up, us, baseLen)
+	}
+	return int(up), int(us), rest[n:], nil
+}
+
 // applySplice appends to dst (whose contents are dropped) base changed by
 // the splice delta. It never keeps delta or base.
 func applySplice(dst, base, delta []byte) ([]byte, error) {
-	if len(delta) == 0 || delta[0] != spliceTag {
-		return nil, fmt.Errorf("%w: not a splice", errSplice)
-	}
-	rest := delta[1:]
-	p, n := binary.Uvarint(rest)
-	if n <= 0 {
-		return nil, fmt.Errorf("%w: bad prefix length", errSplice)
-	}
-	rest = rest[n:]
-	s, n := binary.Uvarint(rest)
-	if n <= 0 {
-		return nil, fmt.Errorf("%w: bad suffix length", errSplice)
-	}
-	mid := rest[n:]
-	if p > uint64(len(base)) || s > uint64(len(base))-p {
-		return nil, fmt.Errorf("%w: keeps %d+%d bytes of a %d-byte base", errSplice, p, s, len(base))
+	p, s, mid, err := parseSplice(delta, len(base))
+	if err != nil {
+		return nil, err
 	}
 	dst = append(dst[:0], base[:p]...)
 	dst = append(dst, mid...)
-	return append(dst, base[uint64(len(base))-s:]...), nil
+	return append(dst, base[len(base)-s:]...), nil
 }
 
 // deltaOrFull returns how to store target given the base it follows (nil
@@ -112,21 +122,35 @@ type revRow struct {
 }
 
 // chain rebuilds full revisions from stored rows: feed it the rows from a
-// snapshot up to the wanted revision, in order.
+// snapshot up to the wanted revision, in order, then take the result. Each
+// row is checked when it is fed; its splices are applied in place, one row
+// late, so that the layout before the last row can still be had.
 type chain struct {
 	id          string
 	n           int   // rows fed
 	first, rev  int64 // first and last revision fed
 	kind        int64 // kind of the last row
-	asl, layout []byte
-	// prevLayout is the full layout of rev-1 when it was fed (n > 1).
-	prevLayout []byte
-	// spare buffers for the next splices.
-	spareASL, spareLayout []byte
+	asl, layout column
 }
 
-// add applies one stored row. The row's bytes may be reused by the caller
-// afterwards.
+// column is one column's bytes along a chain.
+type column struct {
+	buf     []byte // full bytes as of the row before the pending one
+	size    int    // length once the pending row is applied
+	pending splice
+	has     bool // pending is set
+}
+
+// splice is a checked change to a column: the whole new value, or the
+// base's prefix and suffix kept around new middle bytes.
+type splice struct {
+	whole bool
+	p, s  int
+	mid   []byte // owned
+}
+
+// add checks one stored row and queues it. The row's bytes may be reused by
+// the caller afterwards.
 func (c *chain) add(r revRow) error {
 	if r.kind&^kindMask != 0 {
 		return fmt.Errorf("sqlite: draft %s revision %d: unknown storage kind %d", c.id, r.rev, r.kind)
@@ -139,35 +163,64 @@ func (c *chain) add(r revRow) error {
 	} else if r.rev != c.rev+1 {
 		return fmt.Errorf("sqlite: draft %s revision %d: follows revision %d; revisions in between are missing", c.id, r.rev, c.rev)
 	}
-	var err error
-	if c.asl, c.spareASL, err = step(c.asl, c.spareASL, r.asl, r.kind&kindASLDelta != 0); err != nil {
+	if err := c.asl.feed(r.asl, r.kind&kindASLDelta != 0); err != nil {
 		return fmt.Errorf("sqlite: draft %s revision %d: asl: %w", c.id, r.rev, err)
 	}
-	prev := c.layout
-	if c.layout, c.spareLayout, err = step(c.layout, c.spareLayout, r.layout, r.kind&kindLayoutDelta != 0); err != nil {
+	if err := c.layout.feed(r.layout, r.kind&kindLayoutDelta != 0); err != nil {
 		return fmt.Errorf("sqlite: draft %s revision %d: layout: %w", c.id, r.rev, err)
-	}
-	if c.n > 0 {
-		// prev's buffer is now the spare one and will be overwritten;
-		// keep a copy only of what add is asked for last (see done).
-		c.prevLayout = prev
 	}
 	c.n++
 	c.rev, c.kind = r.rev, r.kind
 	return nil
 }
 
-// step returns the next full value of a column (and the buffer now spare):
-// stored itself when whole, else cur changed by the splice stored.
-func step(cur, spare, stored []byte, delta bool) (next, newSpare []byte, err error) {
-	if !delta {
-		return append(spare[:0], stored...), cur, nil
+// feed checks stored against the column's length so far, applies the
+// pending change and makes stored the pending one.
+func (col *column) feed(stored []byte, delta bool) error {
+	sp := splice{whole: true}
+	if delta {
+		p, s, mid, err := parseSplice(stored, col.size)
+		if err != nil {
+			return err
+		}
+		sp = splice{p: p, s: s, mid: clone(mid)}
+		col.size = p + len(mid) + s
+	} else {
+		sp.mid = clone(stored)
+		col.size = len(stored)
 	}
-	out, err := applySplice(spare, cur, stored)
-	if err != nil {
-		return nil, spare, err
+	col.flush()
+	col.pending, col.has = sp, true
+	return nil
+}
+
+// flush applies the pending change to buf, in place when it fits.
+func (col *column) flush() {
+	if !col.has {
+		return
 	}
-	return out, cur, nil
+	sp := col.pending
+	col.pending, col.has = splice{}, false
+	if sp.whole {
+		col.buf = sp.mid
+		return
+	}
+	buf := col.buf
+	n := sp.p + len(sp.mid) + sp.s
+	if n > cap(buf) {
+		nb := make([]byte, n, n+n/8)
+		copy(nb, buf[:sp.p])
+		copy(nb[sp.p:], sp.mid)
+		copy(nb[sp.p+len(sp.mid):], buf[len(buf)-sp.s:])
+		col.buf = nb
+		return
+	}
+	out := buf[:n]
+	// The suffix moves first (copy is a memmove), then the middle
+	// overwrites what was there.
+	copy(out[sp.p+len(sp.mid):], buf[len(buf)-sp.s:])
+	copy(out[sp.p:], sp.mid)
+	col.buf = out
 }
 
 // depth is the number of deltas after the chain's snapshot.
@@ -176,11 +229,23 @@ func (c *chain) depth() int64 { return c.rev - c.first }
 // result returns the last revision's full asl and layout and, when known,
 // the layout of the revision before it, as slices of their own.
 func (c *chain) result() (asl, layout, prevLayout []byte, havePrev bool) {
-	asl, layout = c.asl, c.layout
+	c.asl.flush()
 	if c.n > 1 {
-		prevLayout, havePrev = clone(c.prevLayout), true
+		havePrev = true
+		prevLayout = c.layout.buf
+		if !c.layout.pending.whole {
+			prevLayout = clone(prevLayout) // the splice changes buf in place
+		}
 	}
-	c.asl, c.layout, c.prevLayout, c.spareASL, c.spareLayout = nil, nil, nil, nil, nil
+	c.layout.flush()
+	asl, layout = c.asl.buf, c.layout.buf
+	c.asl, c.layout = column{}, column{}
+	if asl == nil {
+		asl = []byte{}
+	}
+	if layout == nil {
+		layout = []byte{}
+	}
 	return asl, layout, prevLayout, havePrev
 }
 
