@@ -227,6 +227,14 @@ func (d *designerUI) socket(c echo.Context, up *websocket.Upgrader, reg *draftSo
 	reg.add(id, s)
 	defer reg.remove(id, s)
 	defer func() { _ = conn.Close() }()
+	// The socket starts with the draft's current view, in full: the page
+	// catches up with what it missed while it had no socket, and the
+	// answer to its first edit is a delta like the others.
+	if v, err := d.ed.Open(r.Context(), id); err == nil {
+		if s.send(socketAnswer{Status: http.StatusOK, View: v}, true) != nil {
+			return nil
+		}
+	}
 
 	// The socket ends with the request: when the server shuts down it says
 	// so, and the page falls back to HTTP until it reconnects.

@@ -38,6 +38,15 @@ func dialDraft(t testing.TB, c *designerClient, origin string) *websocket.Conn {
 		t.Fatalf("dial %s: %v (status %d)", u, err, status)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
+	// The socket starts with the draft's current view, in full.
+	var first struct {
+		Version int64  `json:"version"`
+		ASL     string `json:"asl"`
+		Delta   any    `json:"$delta"`
+	}
+	if err := json.Unmarshal(readSocket(t, conn).Push, &first); err != nil || first.Version < 1 || first.ASL == "" || first.Delta != nil {
+		t.Fatalf("the socket's first message is not the draft's full view (%v): version %d", err, first.Version)
+	}
 	return conn
 }
 

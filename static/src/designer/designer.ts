@@ -142,12 +142,9 @@ const sockWaiters = new Map<number, (a: Answer) => void>();
 function connect() {
   if (typeof WebSocket === "undefined") return;
   const ws = new WebSocket(location.origin.replace(/^http/, "ws") + draftURL + "/socket");
-  ws.onopen = () => {
-    const missed = sockRetry > 0; // a reconnection: edits may have been missed
-    sock = ws;
-    sockRetry = 0;
-    if (missed) void catchUp();
-  };
+  // The server starts with the draft's current view (pushed: applied if it
+  // is newer than what the page shows).
+  ws.onopen = () => { sock = ws; sockRetry = 0; };
   let last: Record<string, unknown> | null = null; // the last draft view on this socket, in full
   ws.onmessage = (ev: MessageEvent<string>) => {
     let m: { id?: number; status?: number; body?: unknown; push?: unknown };
@@ -273,9 +270,9 @@ async function post(path: string, body: unknown): Promise<Answer> {
 // poll catches up otherwise). A layout-only answer carries no ASL: it
 // applies only on top of the version before it.
 function onPush(v: DraftView) {
-  perf.pushes++;
   if (v.version <= view.version) return;
   if (pending || drag || (v.sameAsl && v.version !== view.version + 1)) { missedPush = true; return; }
+  perf.pushes++;
   apply(v);
   announce("The draft was changed in another window; showing the current version.");
 }
@@ -326,8 +323,7 @@ function send(op: Op): Promise<DraftView | null> {
 
 // Another tab may edit the same draft. While the socket is open, its
 // edits are pushed (onPush); otherwise poll the version and take the newer
-// draft when nothing is in flight here. A socket that (re)opens checks once
-// for what it missed.
+// draft when nothing is in flight here.
 async function poll() {
   if (!(sock && sock.readyState === WebSocket.OPEN) || missedPush) await catchUp();
   setTimeout(poll, 2000);
