@@ -41,8 +41,6 @@ type Node struct {
 	End   bool `json:"end,omitempty"`
 	// Ports are the output ports: "next", "default", "choice-<i>", "catch-<i>".
 	Ports []string `json:"ports"`
-	// Pos is the stored position; nil means "lay me out".
-	Pos *Point `json:"pos,omitempty"`
 	// Problem is "error", "warning" or "" after validation.
 	Problem string `json:"problem,omitempty"`
 	// Messages are the validation messages about this state.
@@ -112,9 +110,6 @@ func (d *Document) Graph(diags asl.Diagnostics) *Graph {
 			first := len(ports)
 			if end, _ := s.obj.Get("End"); end == true || s.typ == asl.TypeSucceed || s.typ == asl.TypeFail {
 				n.End = true
-			}
-			if p, ok := d.layout.Positions[s.path]; ok {
-				n.Pos = &p
 			}
 			for _, dg := range byState[s.name] {
 				if dg.IsError() {

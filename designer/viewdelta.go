@@ -28,8 +28,10 @@ import (
 // has each of the graph's arrays, and "diagnostics" is one, either in full
 // (a JSON array) or, when its length did not change and at most half of its
 // items did, as {"n": length, "i": [changed indexes], "v": [their items]}.
-// A changed layout is sent in full. The page reverses it in
-// static/src/designer/designer.ts (expandView).
+// A changed layout is under "$delta" too when few of its positions changed:
+// its members with "positions" holding the new and changed ones and
+// "removed" the paths that lost theirs; otherwise it is sent in full. The
+// page reverses all this in static/src/designer/designer.ts (expandView).
 func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 	if prev == nil || prev.Graph == nil || prev.ASL == "" || v.ID != prev.ID {
 		out, err := v.AppendJSON(buf)
@@ -62,9 +64,12 @@ func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 		w.str(v.Clipboard)
 	}
 	sameLayout := layoutEqual(cur.Layout, prev.Layout)
+	var layoutDelta []byte
 	if !sameLayout {
-		w.raw(`,"layout":`)
-		w.layout(cur.Layout)
+		if layoutDelta = appendLayoutDelta(nil, cur.Layout, prev.Layout); layoutDelta == nil {
+			w.raw(`,"layout":`)
+			w.layout(cur.Layout)
+		}
 	}
 	w.raw(`,"$delta":{"same":[`)
 	var same []string
@@ -96,6 +101,10 @@ func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 		w.str(mid)
 		w.raw("}")
 	}
+	if layoutDelta != nil {
+		w.raw(`,"layout":`)
+		w.buf = append(w.buf, layoutDelta...)
+	}
 	if !sameDiags {
 		w.raw(`,"diagnostics":`)
 		appendItems(&w, cur.Diagnostics, prev.Diagnostics, func(a, b *asl.Diagnostic) bool { return *a == *b }, (*jsonWriter).diagnostic)
@@ -114,6 +123,43 @@ func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 		return buf, prev, w.err
 	}
 	return w.buf, cur, nil
+}
+
+// appendLayoutDelta appends cur as its changes from prev (see
+// AppendDeltaJSON), or returns nil when most positions changed: the
+// layout's members as AppendJSON writes them, with "positions" holding only
+// the positions that are new or changed, and "removed" the paths that no
+// longer have one.
+func appendLayoutDelta(buf []byte, cur, prev Layout) []byte {
+	if cur.Positions == nil || prev.Positions == nil {
+		return nil
+	}
+	changed := map[string]Point{}
+	var removed []string
+	for k, p := range cur.Positions {
+		if q, ok := prev.Positions[k]; !ok || !pointEqual(p, q) {
+			changed[k] = p
+		}
+	}
+	for k := range prev.Positions {
+		if _, ok := cur.Positions[k]; !ok {
+			removed = append(removed, k)
+		}
+	}
+	if len(changed)+len(removed) > len(cur.Positions)/2 {
+		return nil
+	}
+	slices.Sort(removed)
+	w := jsonWriter{buf: buf}
+	w.raw(`{"removed":`)
+	w.strings(append([]string{}, removed...))
+	w.raw(",")
+	rest := jsonWriter{}
+	rest.layout(Layout{Positions: changed, Collapsed: cur.Collapsed, Viewport: cur.Viewport})
+	if w.err != nil || rest.err != nil {
+		return nil
+	}
+	return append(w.buf, rest.buf[1:]...) // without its opening brace
 }
 
 // appendItems writes items as the changed ones of prev's (see
@@ -195,8 +241,7 @@ func nodeEqual(a, b *Node) bool {
 	return a.Path == b.Path && a.Name == b.Name && a.Type == b.Type && a.Container == b.Container &&
 		a.Comment == b.Comment && a.Start == b.Start && a.End == b.End && a.Problem == b.Problem &&
 		(a.Ports == nil) == (b.Ports == nil) && slices.Equal(a.Ports, b.Ports) &&
-		slices.Equal(a.Messages, b.Messages) &&
-		(a.Pos == nil) == (b.Pos == nil) && (a.Pos == nil || pointEqual(*a.Pos, *b.Pos))
+		slices.Equal(a.Messages, b.Messages)
 }
 
 func pointEqual(a, b Point) bool {

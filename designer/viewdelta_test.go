@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,6 +58,21 @@ func expandDelta(t *testing.T, prev map[string]any, body []byte) map[string]any 
 			out[int(i.(float64))] = m["v"].([]any)[j]
 		}
 		return out
+	}
+	if l, ok := d["layout"].(map[string]any); ok {
+		all := map[string]any{}
+		for k, p := range prev["layout"].(map[string]any)["positions"].(map[string]any) {
+			all[k] = p
+		}
+		for k, p := range l["positions"].(map[string]any) {
+			all[k] = p
+		}
+		for _, k := range l["removed"].([]any) {
+			delete(all, k.(string))
+		}
+		delete(l, "removed")
+		l["positions"] = all
+		v["layout"] = l
 	}
 	if dg, ok := d["diagnostics"]; ok {
 		v["diagnostics"] = patch(prev["diagnostics"], dg)
@@ -117,17 +133,22 @@ func TestAppendDeltaJSON(t *testing.T) {
 	set := func(state, ptr, value string) designer.Op {
 		return designer.Op{Op: designer.OpSet, State: state, Pointer: ptr, Value: json.RawMessage(value)}
 	}
+	placed := map[string]designer.Point{}
+	for i := 0; i < 60; i++ {
+		placed[fmt.Sprintf("S%d", i)] = designer.Point{X: 10, Y: float64(100 * i)}
+	}
 	steps := []struct {
 		name string
 		op   designer.Op
 		max  int // largest delta expected, in bytes (0: no limit)
 	}{
+		{"every state placed (layout only)", designer.Op{Op: designer.OpLayout, Positions: placed}, 0},
 		{"a comment", set("S10", "/Comment", `"note"`), 1500},
 		{"a comment with astral characters", set("S10", "/Comment", `"𝄞 and ☕ and é"`), 1500},
 		{"an astral character replaced by another", set("S10", "/Comment", `"𝄠 and ☕ and é"`), 1500},
 		{"a comment before other astral text", set("", "/Comment", `"café ☕ 𝄞 stop"`), 1500},
-		{"a move (layout only)", designer.Op{Op: designer.OpMove, Positions: map[string]designer.Point{"S3": {X: 10, Y: -0.5}}}, 0},
-		{"a negative zero", designer.Op{Op: designer.OpMove, Positions: map[string]designer.Point{"S3": {X: 0, Y: 0}}}, 0},
+		{"a move (layout only)", designer.Op{Op: designer.OpMove, Positions: map[string]designer.Point{"S3": {X: 10, Y: -0.5}}}, 600},
+		{"a negative zero", designer.Op{Op: designer.OpMove, Positions: map[string]designer.Point{"S3": {X: 0, Y: math.Copysign(0, -1)}}}, 600},
 		{"a problem (diagnostics change)", set("S20", "/Next", `"Nowhere"`), 0},
 		{"the problem fixed", set("S20", "/Next", `"S21"`), 0},
 		{"a state added", designer.Op{Op: designer.OpAdd, Type: "Pass", Name: "Extra", Pos: &designer.Point{X: 1, Y: 2}}, 0},

@@ -244,10 +244,6 @@ func (w *jsonWriter) node(n *Node) {
 	}
 	w.raw(`,"ports":`)
 	w.strings(n.Ports)
-	if n.Pos != nil {
-		w.raw(`,"pos":`)
-		w.point(*n.Pos)
-	}
 	if n.Problem != "" {
 		w.raw(`,"problem":`)
 		w.str(n.Problem)

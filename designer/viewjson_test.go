@@ -108,7 +108,7 @@ func FuzzViewAppendJSON(f *testing.F) {
 		v := &designer.View{
 			ID: a, Machine: b, Version: n, CanUndo: flag, CanRedo: !flag, ASL: a + b, SameASL: flag, Clipboard: b,
 			Graph: &designer.Graph{
-				Nodes:      []designer.Node{{Path: a, Name: b, Type: a, Container: b, Comment: a, Start: flag, End: !flag, Ports: []string{a, b}, Pos: &p, Problem: b, Messages: []string{a}}},
+				Nodes:      []designer.Node{{Path: a, Name: b, Type: a, Container: b, Comment: a, Start: flag, End: !flag, Ports: []string{a, b}, Problem: b, Messages: []string{a}}},
 				Edges:      []designer.Edge{{From: a, To: b, Kind: a, Index: int(n), Port: b, Label: a, Container: b}},
 				Containers: []designer.Container{{ID: a, State: b, Kind: a, Index: int(n), StartAt: b, Parent: a, Collapsed: flag}},
 			},

@@ -180,7 +180,7 @@ function connect() {
 // diagnostics.
 function expandView(last: Record<string, unknown> | null, v: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...v };
-  const d = v.$delta as { same?: string[]; asl?: { p: number; s: number; t: string }; diagnostics?: unknown; graph?: Record<string, unknown> } | undefined;
+  const d = v.$delta as { same?: string[]; asl?: { p: number; s: number; t: string }; diagnostics?: unknown; graph?: Record<string, unknown>; layout?: { removed: string[]; positions: Record<string, Pt> } } | undefined;
   delete out.$delta;
   // A layout-only view ("sameAsl") has no ASL, graph or diagnostics.
   if (last) for (const k of ["asl", "graph", "diagnostics"]) if ((!(k in out) || v.sameAsl) && !(d?.[k as keyof typeof d])) out[k] = last[k];
@@ -198,6 +198,12 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
     out.asl = old.slice(0, d.asl.p) + d.asl.t + old.slice(old.length - d.asl.s);
   }
   if (d.diagnostics) out.diagnostics = patch(last.diagnostics, d.diagnostics);
+  if (d.layout) {
+    const { removed, positions, ...rest } = d.layout;
+    const all = { ...(last.layout as { positions: Record<string, Pt> }).positions, ...positions };
+    for (const k of removed) delete all[k];
+    out.layout = { ...rest, positions: all };
+  }
   if (d.graph) {
     const pg = last.graph as Record<string, unknown>, g: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(d.graph)) g[k] = patch(pg[k], x);

@@ -5,7 +5,7 @@ export interface Pt { x: number; y: number }
 export interface GNode {
   path: string; name: string; type: string; container: string;
   comment?: string; start?: boolean; end?: boolean; ports: string[];
-  pos?: Pt; problem?: string; messages?: string[];
+  problem?: string; messages?: string[];
 }
 
 export interface GContainer {
