@@ -179,7 +179,7 @@ func appendItems[T any](w *jsonWriter, items, prev []T, equal func(a, b *T) bool
 		}
 		w.raw("]")
 	}
-	if len(items) == 0 || prev == nil || len(items) != len(prev) {
+	if items == nil || prev == nil || len(items) != len(prev) {
 		full()
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,7 +93,13 @@ func TestInspectorBrowser(t *testing.T) {
 	set("Charge", list("Catch", "/0", "ResultPath"), "$.error")
 	set("Charge", list("Catch", "/0", "Next"), "Failed")
 	waitJS(t, ctx, "catch edge drawn", `!!document.querySelector('[data-edge-kind="catch"][data-edge-to="Failed"]')`)
+	partial := eval[int](t, ctx, "partial redraws", `window.__dz.perf.partial.length`)
 	set("Charge", `[data-field="Comment"]`, "Charges the card")
+	// The answer named the one state it changed: only that state was
+	// redrawn, not the whole diagram.
+	if got := eval[[]string](t, ctx, "partial redraws", `window.__dz.perf.partial`); !slices.Contains(got[partial:], "Charge") {
+		t.Errorf("the Comment edit was not drawn by redrawing Charge alone (partial redraws since: %q)", got[partial:])
+	}
 
 	resp, err := http.Get(base + c.draft + "/asl.json")
 	if err != nil {

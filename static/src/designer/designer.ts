@@ -78,6 +78,14 @@ function flushCode() {
   codeView.update(w.text, w.diags, key !== codeShown.diags);
   codeShown = { text: w.text, diags: key };
 }
+// CodeMirror reads the document's selection on every selectionchange, which
+// lays out the page (about 2 ms on a large diagram) even when the selection
+// is in the inspector or the canvas. It only needs the ones in its editor:
+// this listener, registered before CodeMirror's, keeps the others from it.
+const codeEl = root.querySelector("[data-code-view]") as HTMLElement;
+document.addEventListener("selectionchange", (ev) => {
+  if (codeView && !codeEl.contains(document.activeElement)) ev.stopImmediatePropagation();
+});
 let codeLoading = false;
 async function loadCodeView() {
   if (codeLoading) return;
@@ -86,7 +94,7 @@ async function loadCodeView() {
     const { mountCodeView } = await import("./codeview");
     // Mounting takes a moment: not in the middle of a gesture.
     await new Promise<void>((resolve) => whenIdle(resolve));
-    codeView = mountCodeView(root.querySelector("[data-code-view]") as HTMLElement, {
+    codeView = mountCodeView(codeEl, {
       initial: view.asl || "",
       edit: (text) => { void send({ op: "replace", asl: text }); },
     });
@@ -119,7 +127,9 @@ let clipboard = "";
 
 // Timings for the performance report (read by the browser tests).
 // notify, when a test sets it, is called after each timed answer.
-const perf = { notify: null as null | (() => void), viaSocket: 0, viaHTTP: 0, pushes: 0, ops: [] as number[], edits: [] as number[], imports: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
+// partial lists the answers drawn by redrawing only the states they
+// changed (those states' paths).
+const perf = { notify: null as null | (() => void), viaSocket: 0, viaHTTP: 0, pushes: 0, partial: [] as string[], ops: [] as number[], edits: [] as number[], imports: [] as number[], layouts: [] as number[], renders: [] as number[], frames: [] as number[], frameWork: [] as number[] };
 (window as unknown as { __dz: unknown }).__dz = {
   perf,
   get view() { return view; },
@@ -524,7 +534,7 @@ async function placeAndRender() {
   requestAnimationFrame(() => setTimeout(() => {
     if (!dz.ready) {
       dz.readyAt = performance.now();
-      whenShown(root.querySelector("[data-code-view]") as HTMLElement, () => whenIdle(() => void loadCodeView()));
+      whenShown(codeEl, () => whenIdle(() => void loadCodeView()));
     }
     dz.ready = true;
   }, 0));
@@ -947,6 +957,7 @@ function render() {
   localMoves.clear();
   const hint = renderHint;
   renderHint = null;
+  if (hint) perf.partial.push([...hint].sort().join(","));
   drawDiagram(hint ?? undefined);
   performance.mark("dz-svg");
   applyTransform();

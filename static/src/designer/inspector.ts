@@ -19,6 +19,7 @@ export interface InspectorHost {
 
 export function mountInspector(el: HTMLElement, host: InspectorHost) {
   let shown = "";      // state name shown
+  let shownHTML = "";  // the form's markup as the server sent it
   let shownAt = -1;    // draft version shown
   let seq = 0;
 
@@ -38,7 +39,17 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
         : active.dataset.param ? `[data-param="${CSS.escape(active.dataset.param)}"]` : "";
     const openAdvanced = Array.from(el.querySelectorAll<HTMLElement>("[data-list-editor] > details[open]")).map((d) => d.parentElement?.dataset.listEditor || "");
     const openTest = !!el.querySelector("details[data-test-state][open]");
+    // The same form at a newer version (an edit made in this form): only
+    // its version changes; replacing it would cost a layout and the caret.
+    const form = el.querySelector<HTMLElement>("[data-inspector-form]");
+    const ver = /data-version="(\d+)"/.exec(html)?.[1];
+    if (form && ver && shown === name && html === shownHTML.replace(/data-version="\d+"/, `data-version="${ver}"`)) {
+      form.dataset.version = ver;
+      shownHTML = html;
+      return;
+    }
     el.innerHTML = html;
+    shownHTML = html;
     if (openTest) el.querySelector("details[data-test-state]")?.setAttribute("open", "");
     if (field) (el.querySelector(field === "#name" ? "[data-rename]" : `[data-field="${CSS.escape(field)}"]`) as HTMLElement | null)?.focus();
     if (listSel) (el.querySelector(listSel) as HTMLElement | null)?.focus();
