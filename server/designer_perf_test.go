@@ -216,7 +216,8 @@ func TestDesignerBrowserPerformance(t *testing.T) {
 
 // productServer is the server wired as cmd/stepwise wires it: the real
 // engine on a SQLite file (synchronous FULL, the default) that also keeps
-// the designer's drafts, so every edit is committed to disk.
+// the designer's drafts (at the default DraftSynchronous, NORMAL), so
+// every edit is committed to disk.
 func productServer(t testing.TB) (*server.Server, server.Engine) {
 	t.Helper()
 	ctx := context.Background()

@@ -30,7 +30,7 @@ of --addr, --db and --outbound-allow.
 
 // serveConfig is what `stepwise serve` runs with.
 type serveConfig struct {
-	Addr, DB, Region, Account, Synchronous string
+	Addr, DB, Region, Account, Synchronous, DraftSynchronous string
 	LogFormat                              string
 	// OutboundAllow lists the private addresses and host names that HTTP
 	// tasks and functions may reach (everything private is refused
@@ -55,6 +55,7 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&cfg.Region, "region", "us-east-1", "AWS region in ARNs")
 	fs.StringVar(&cfg.Account, "account", "123456789012", "AWS account id in ARNs")
 	fs.StringVar(&cfg.Synchronous, "synchronous", "FULL", "SQLite synchronous setting: FULL or NORMAL")
+	fs.StringVar(&cfg.DraftSynchronous, "draft-synchronous", "NORMAL", "SQLite synchronous setting of the designer's draft edits: NORMAL (durable at once across a crash of the process, across a power loss within half a second) or FULL")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.OutboundAllow, "outbound-allow", cfg.OutboundAllow,
 		"private CIDRs and host names (*.suffix) HTTP tasks and functions may reach, comma-separated")
@@ -106,7 +107,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // stops (running executions stay RUNNING in the database and continue at the
 // next start), and the store closes.
 func serve(ctx context.Context, cfg serveConfig, ln net.Listener, stdout io.Writer, logger *slog.Logger) error {
-	store, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Synchronous: cfg.Synchronous})
+	store, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Synchronous: cfg.Synchronous, DraftSynchronous: cfg.DraftSynchronous})
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("open database %s: %w", cfg.DB, err)

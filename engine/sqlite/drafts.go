@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -42,11 +43,11 @@ func (s *Drafts) CreateDraft(ctx context.Context, d *designer.Draft, first desig
 	st.beginWrite()
 	defer st.endWrite()
 	asl, layout := clone(first.ASL), clone(first.Layout)
-	tx, err := s.db.w.BeginTx(ctx, nil)
+	tx, done, err := s.db.draftTx(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: create draft %s: %w", d.ID, err)
 	}
-	defer tx.Rollback()
+	defer done()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (`+draftColumns+`) VALUES (?, ?, 1, 1, 1, 1, ?, ?)`,
 		d.ID, d.Machine, toNS(d.Created), toNS(d.Updated)); err != nil {
 		return fmt.Errorf("sqlite: create draft %s: %w", d.ID, err)
@@ -224,14 +225,48 @@ func (s *Drafts) CommitDraft(ctx context.Context, id string, c designer.Commit) 
 	return d, nil
 }
 
+// draftTx begins a transaction of draft writes on the writer connection,
+// committing at Options.DraftSynchronous; done rolls it back if it did not
+// commit and gives the connection back at the writer's own setting (or
+// discards it, if that cannot be restored).
+func (db *DB) draftTx(ctx context.Context) (tx *sql.Tx, done func(), err error) {
+	if db.draftSync == db.sync {
+		if tx, err = db.w.BeginTx(ctx, nil); err != nil {
+			return nil, nil, err
+		}
+		return tx, func() { _ = tx.Rollback() }, nil
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	restore := func() {
+		if _, err := conn.ExecContext(context.Background(), "PRAGMA synchronous = "+db.sync); err != nil {
+			// A writer left at the drafts' setting would commit
+			// executions with it: the connection goes.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+db.draftSync); err != nil {
+		restore()
+		return nil, nil, err
+	}
+	if tx, err = conn.BeginTx(ctx, nil); err != nil {
+		restore()
+		return nil, nil, err
+	}
+	return tx, func() { _ = tx.Rollback(); restore() }, nil
+}
+
 // commit runs CommitDraft's transaction; after brings the draft's cache
 // (at the version the commit started from) up to date once it committed.
 func (s *Drafts) commit(ctx context.Context, stmts *draftStmts, id string, c designer.Commit) (*designer.Draft, func(*cachedDraft), error) {
-	tx, err := s.db.w.BeginTx(ctx, nil)
+	tx, done, err := s.db.draftTx(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: commit draft %s: %w", id, err)
 	}
-	defer tx.Rollback()
+	defer done()
 	d, err := scanDraft(tx.StmtContext(ctx, stmts.selectDraft).QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("sqlite: commit draft %s: %w", id, designer.ErrDraftNotFound)

@@ -42,6 +42,14 @@ type Options struct {
 	// applies at most DraftSnapshotEvery-1 deltas. 0 means
 	// DefaultDraftSnapshotEvery; 1 stores every revision whole.
 	DraftSnapshotEvery int
+	// DraftSynchronous is the synchronous setting of the designer's draft
+	// commits: "NORMAL" (the default) or "FULL". Every canvas gesture is a
+	// commit; at NORMAL it is durable across a crash of the process at
+	// once and across a power loss once the checkpointer (every
+	// checkpointEvery) has synced the WAL, and the edit does not wait for
+	// an fsync, which on a busy disk took tens of milliseconds. Executions
+	// always commit with Synchronous.
+	DraftSynchronous string
 }
 
 // DB is an engine.Store on one SQLite file: a writer pool of one connection
@@ -53,8 +61,11 @@ type Options struct {
 type DB struct {
 	path string
 	now  func() time.Time
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // readers
+	// sync and draftSync are the writer's synchronous setting and the
+	// draft commits' (Options.DraftSynchronous).
+	sync, draftSync string
+	w               *sql.DB // the one writer connection
+	r               *sql.DB // readers
 
 	// Prepared on the writer; used inside transactions with tx.StmtContext.
 	stmts writerStmts
@@ -102,10 +113,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	switch opts.DraftSynchronous = strings.ToUpper(opts.DraftSynchronous); opts.DraftSynchronous {
+	case "":
+		opts.DraftSynchronous = "NORMAL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("sqlite: open %s: DraftSynchronous is %q; want FULL or NORMAL", path, opts.DraftSynchronous)
+	}
 	if opts.DraftSnapshotEvery < 0 {
 		return nil, fmt.Errorf("sqlite: open %s: DraftSnapshotEvery is %d; want 0 or more", path, opts.DraftSnapshotEvery)
 	}
-	db := &DB{path: path, now: opts.Now, walRestart: walRestartFrames}
+	db := &DB{path: path, now: opts.Now, walRestart: walRestartFrames, sync: opts.Synchronous, draftSync: opts.DraftSynchronous}
 	db.drafts.every = cmp.Or(opts.DraftSnapshotEvery, DefaultDraftSnapshotEvery)
 	// The pragmas go in the DSN so every connection of a pool gets them;
 	// db.Exec("PRAGMA ...") would reach one pooled connection only.

@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"stepwise/designer"
 	"stepwise/engine"
 )
 
@@ -296,6 +297,58 @@ func TestWALRestart(t *testing.T) {
 			}
 			if !tc.restart && after <= before {
 				t.Fatalf("WAL of %d frames before, %d after: restarted below the limit", before, after)
+			}
+		})
+	}
+}
+
+// TestDraftSynchronous: draft commits run at Options.DraftSynchronous and
+// give the writer back at the executions' setting.
+func TestDraftSynchronous(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ sync, draftSync, want, wantErr string }{
+		{"", "", "2", ""},
+		{"FULL", "normal", "2", ""},
+		{"NORMAL", "FULL", "1", ""},
+		{"FULL", "OFF", "", `DraftSynchronous is "OFF"`},
+	} {
+		t.Run(tc.sync+"/"+tc.draftSync, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{Synchronous: tc.sync, DraftSynchronous: tc.draftSync})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Open: %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			d := &designer.Draft{ID: "d", Created: time.Unix(1, 0), Updated: time.Unix(1, 0)}
+			if err := db.Drafts().CreateDraft(ctx, d, designer.Revision{ASL: []byte(`{}`), Layout: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+			// During a draft transaction the writer runs at the drafts'
+			// setting; afterwards at its own again.
+			tx, done, err := db.draftTx(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var during string
+			if err := tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&during); err != nil {
+				t.Fatal(err)
+			}
+			done()
+			if want := map[string]string{"FULL": "2", "NORMAL": "1"}[db.draftSync]; during != want {
+				t.Errorf("synchronous during a draft commit = %s, want %s", during, want)
+			}
+			if _, err := db.Drafts().CommitDraft(ctx, "d", designer.Commit{FromVersion: 1, Append: &designer.Revision{ASL: []byte(`{"a":1}`), Layout: []byte(`{}`)}}); err != nil {
+				t.Fatal(err)
+			}
+			if got := pragma(t, db.w, "synchronous"); got != tc.want {
+				t.Errorf("synchronous after draft commits = %s, want %s", got, tc.want)
 			}
 		})
 	}
