@@ -99,8 +99,15 @@ const shadowCSS = `
 .cm-tooltip { background: var(--surface); color: var(--text); border: 1px solid var(--border); }
 `;
 
+// A Splice says how text differs from base: the units from..to of base
+// are insert in text (the socket's answers carry it).
+export interface Splice { base: string; from: number; to: number; insert: string }
+
 export function mountCodeView(el: HTMLElement, host: CodeHost) {
   let timer = 0;
+  // shown is the text the editor holds when it is the last one the server
+  // sent (null once the user typed): a splice of it applies as it is.
+  let shown: string | null = host.initial;
   const parseLint = jsonParseLinter();
   const shadow = el.attachShadow({ mode: "open" });
   const sheet = new CSSStyleSheet();
@@ -119,6 +126,7 @@ export function mountCodeView(el: HTMLElement, host: CodeHost) {
         EditorView.contentAttributes.of({ "aria-label": "Definition (ASL JSON)" }),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged || u.transactions.some((t) => t.annotation(remote))) return;
+          shown = null;
           clearTimeout(timer);
           timer = window.setTimeout(flush, 400);
         }),
@@ -154,7 +162,15 @@ export function mountCodeView(el: HTMLElement, host: CodeHost) {
 
   // update shows text (only the changed span is replaced) and, when
   // diagsChanged, the diagnostics; unchanged diagnostics move with the text.
-  function update(text: string, diags: CodeDiag[], diagsChanged = true) {
+  function update(text: string, diags: CodeDiag[], diagsChanged = true, splice?: Splice) {
+    if (splice && shown !== null && !timer && splice.base === shown) {
+      // The answer's own splice of the text the editor holds: no need to
+      // read the whole document back and compare it.
+      view.dispatch({ changes: { from: splice.from, to: splice.to, insert: splice.insert }, annotations: remote.of(true) });
+      shown = text;
+      if (diagsChanged) showDiagnostics(text, diags);
+      return;
+    }
     const cur = view.state.doc.toString();
     // Typing in progress: the server's answer to an older text must not
     // overwrite it.
@@ -165,7 +181,12 @@ export function mountCodeView(el: HTMLElement, host: CodeHost) {
       while (b < cur.length - a && b < text.length - a && cur[cur.length - 1 - b] === text[text.length - 1 - b]) b++;
       view.dispatch({ changes: { from: a, to: cur.length - b, insert: text.slice(a, text.length - b) }, annotations: remote.of(true) });
     }
-    if (!diagsChanged || view.state.doc.toString() !== text) return;
+    const same = text === cur || !timer;
+    shown = same ? text : null;
+    if (diagsChanged && same) showDiagnostics(text, diags);
+  }
+
+  function showDiagnostics(text: string, diags: CodeDiag[]) {
     const doc = view.state.doc;
     const out: Diagnostic[] = [];
     const at = pointers(text);

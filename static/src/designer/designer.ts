@@ -5,6 +5,7 @@ import { quickLayout } from "./quick-layout";
 import { mountInspector } from "./inspector";
 import { mountRun } from "./run";
 import type { Diag, DraftView, GEdge, GNode, LayoutAnswer, Op, Pt } from "./types";
+import type { Splice } from "./codeview";
 
 const NODE_W = 180;
 const NODE_H = 46;
@@ -60,23 +61,24 @@ let view: DraftView = JSON.parse(document.getElementById("designer-initial")!.te
 // page on each one.
 type CodeView = ReturnType<typeof import("./codeview").mountCodeView>;
 let codeView: CodeView | null = null;
-let codeShown = { text: "", diags: "" };
+let codeShown = { text: "", diags: "", list: null as Diag[] | null };
 // The code view follows in the frame after an answer (it is a second view
 // of the same text; the canvas and the state are updated at once).
-let codeWanted: { text: string; diags: Diag[] } | null = null;
-function updateCode(text: string, diags: Diag[]) {
+let codeWanted: { text: string; diags: Diag[]; splice?: Splice } | null = null;
+function updateCode(v: DraftView) {
   if (!codeView) return;
   if (!codeWanted) requestAnimationFrame(() => setTimeout(flushCode, 0));
-  codeWanted = { text, diags };
+  codeWanted = { text: v.asl, diags: v.diagnostics, splice: aslSplices.get(v) };
 }
 function flushCode() {
   const w = codeWanted;
   codeWanted = null;
   if (!w || !codeView) return;
-  const key = JSON.stringify(w.diags);
+  // The diagnostics an answer did not change are the very same list.
+  const key = w.diags === codeShown.list ? codeShown.diags : JSON.stringify(w.diags);
   if (codeShown.text === w.text && codeShown.diags === key) return;
-  codeView.update(w.text, w.diags, key !== codeShown.diags);
-  codeShown = { text: w.text, diags: key };
+  codeView.update(w.text, w.diags, key !== codeShown.diags, w.splice);
+  codeShown = { text: w.text, diags: key, list: w.diags };
 }
 // CodeMirror reads the document's selection on every selectionchange, which
 // lays out the page (about 2 ms on a large diagram) even when the selection
@@ -98,7 +100,7 @@ async function loadCodeView() {
       initial: view.asl || "",
       edit: (text) => { void send({ op: "replace", asl: text }); },
     });
-    codeShown = { text: view.asl || "", diags: "" };
+    codeShown = { text: view.asl || "", diags: "", list: null };
     codeWanted = { text: view.asl, diags: view.diagnostics };
     flushCode();
     performance.mark("dz-code");
@@ -166,6 +168,8 @@ function connect() {
       const copy = { ...full };
       const hint = drawHints.get(full);
       if (hint) drawHints.set(copy, hint);
+      const splice = aslSplices.get(full);
+      if (splice) aslSplices.set(copy, splice);
       if (m.push !== undefined) m.push = copy; else m.body = copy;
     }
     if (m.push !== undefined) { onPush(m.push as DraftView); return; }
@@ -206,6 +210,7 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
   if (d.asl) {
     const old = last.asl as string;
     out.asl = old.slice(0, d.asl.p) + d.asl.t + old.slice(old.length - d.asl.s);
+    aslSplices.set(out, { base: old, from: d.asl.p, to: old.length - d.asl.s, insert: d.asl.t });
   }
   if (d.diagnostics) out.diagnostics = patch(last.diagnostics, d.diagnostics);
   if (d.layout) {
@@ -227,6 +232,9 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
 // drawHints tells apply() which states a view changed, when its delta says
 // so exactly: it then redraws those states and their transitions only.
 const drawHints = new WeakMap<object, Set<string>>();
+// aslSplices keeps a view's text as the splice of the one before it that
+// the socket sent, for the code view.
+const aslSplices = new WeakMap<object, Splice>();
 
 // changedStates is the paths whose drawing a delta changed, or null when
 // the whole diagram must be compared (the layout changed, states came or
@@ -951,20 +959,19 @@ function drawDiagram(moved?: Set<string>) {
   }
 }
 
+// (No performance.mark here: Chromium forwards every user timing mark to
+// the browser process, a few milliseconds per answer on a slow machine.)
 function render() {
-  performance.mark("dz-render");
   redrawPaths?.clear();
   localMoves.clear();
   const hint = renderHint;
   renderHint = null;
   if (hint) perf.partial.push([...hint].sort().join(","));
   drawDiagram(hint ?? undefined);
-  performance.mark("dz-svg");
   applyTransform();
   renderSide();
   setStatus();
   updateButtons();
-  performance.mark("dz-rendered");
 }
 
 let shownTransform = "";
@@ -1061,13 +1068,18 @@ function holdSide(on: boolean) {
 }
 
 let problemsHTML = "";
+let problemsFor: Diag[] | null = null;
 function renderSide() {
   if (sideHeld) { sidePending = true; return; }
-  updateCode(view.asl, view.diagnostics);
-  const problems = view.diagnostics.length
-    ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"${d.state ? ` data-diag-state="${esc(d.state)}" tabindex="0" role="button"` : ""}><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
-    : '<li class="muted">No problems.</li>';
-  if (problems !== problemsHTML) { problemsEl.innerHTML = problems; problemsHTML = problems; }
+  updateCode(view);
+  // An answer that did not change the diagnostics has the very same list.
+  if (view.diagnostics !== problemsFor) {
+    problemsFor = view.diagnostics;
+    const problems = view.diagnostics.length
+      ? view.diagnostics.map((d) => `<li class="dz-diag-${d.severity.toLowerCase()}"${d.state ? ` data-diag-state="${esc(d.state)}" tabindex="0" role="button"` : ""}><strong>${esc(d.state || "Definition")}</strong> ${esc(d.message)}</li>`).join("")
+      : '<li class="muted">No problems.</li>';
+    if (problems !== problemsHTML) { problemsEl.innerHTML = problems; problemsHTML = problems; }
+  }
   const sel = [...selected].map((p) => nodeByPath.get(p)).filter(Boolean) as GNode[];
   inspectorForm.show(sel.length === 1 ? sel[0].name : "", view.version);
   if (!sel.length) selectionEl.innerHTML = '<p class="muted">Select a state to see it here.</p>';
