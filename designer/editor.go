@@ -216,15 +216,32 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 			c.Append = &Revision{ASL: nd.compact(), Layout: ndLayout, Op: opText, At: c.At}
 		}
 	}
+	// The new view is prepared while the store commits (which mostly
+	// waits for SQLite), unless only the layout changed.
+	layoutOnly := op.Op != OpUndo && op.Op != OpRedo && nd.SameASL(doc)
+	var (
+		parts    viewParts
+		prepared chan struct{}
+	)
+	if !layoutOnly {
+		prepared = make(chan struct{})
+		go func() {
+			defer close(prepared)
+			parts = prepareView(nd)
+		}()
+	}
 	nd2, err := e.store.CommitDraft(ctx, id, c)
+	if prepared != nil {
+		<-prepared
+	}
 	if err != nil {
 		return nil, err
 	}
 	e.remember(id, nd2.Version, nd, ndLayout)
-	if op.Op != OpUndo && op.Op != OpRedo && nd.SameASL(doc) {
+	if layoutOnly {
 		return e.layoutView(nd2, nd), nil
 	}
-	return e.view(nd2, nd), nil
+	return viewOf(nd2, nd, parts), nil
 }
 
 // layoutView is the answer to an operation that changed only the layout:
@@ -239,6 +256,18 @@ func (e *Editor) layoutView(d *Draft, doc *Document) *View {
 }
 
 func (e *Editor) view(d *Draft, doc *Document) *View {
+	return viewOf(d, doc, prepareView(doc))
+}
+
+// viewParts is what a view shows of a document.
+type viewParts struct {
+	text  string
+	diags asl.Diagnostics
+	graph *Graph
+}
+
+// prepareView computes what a view shows of doc.
+func prepareView(doc *Document) viewParts {
 	// Validation is most of the work on a large document: the index and
 	// the text, which do not depend on it, are prepared meanwhile.
 	// (The text as a JSON string literal, which only a full answer needs,
@@ -255,10 +284,14 @@ func (e *Editor) view(d *Draft, doc *Document) *View {
 	}()
 	diags := doc.Validate()
 	wg.Wait()
+	return viewParts{text: text, diags: diags, graph: doc.Graph(diags)}
+}
+
+func viewOf(d *Draft, doc *Document, p viewParts) *View {
 	return &View{
 		ID: d.ID, Machine: d.Machine, Version: d.Version,
 		CanUndo: d.Cursor > d.Tail, CanRedo: d.Cursor < d.Head,
-		Graph: doc.Graph(diags), ASL: text, Diagnostics: diags, Layout: doc.Layout(), Doc: doc,
+		Graph: p.graph, ASL: p.text, Diagnostics: p.diags, Layout: doc.Layout(), Doc: doc,
 	}
 }
 

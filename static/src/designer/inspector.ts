@@ -23,8 +23,8 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
   let shownAt = -1;    // draft version shown
   let seq = 0;
 
-  async function load(name: string) {
-    const my = ++seq;
+  async function load(name: string, my: number) {
+    if (my !== seq) return;
     const res = await fetch(`${host.draftURL}/inspector?state=${encodeURIComponent(name)}`, { credentials: "same-origin" });
     if (my !== seq) return;
     if (!res.ok) { el.innerHTML = ""; shown = ""; return; }
@@ -139,7 +139,10 @@ export function mountInspector(el: HTMLElement, host: InspectorHost) {
     if (!name) { seq++; shown = ""; shownAt = -1; el.innerHTML = ""; return; }
     if (name === shown && version === shownAt) return;
     shownAt = version;
-    void load(name);
+    // In a task of its own: the answer that changed the draft is drawn
+    // first (starting a fetch takes the page about a millisecond).
+    const my = ++seq;
+    setTimeout(() => void load(name, my), 0);
   }
   return { show };
 }
