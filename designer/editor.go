@@ -35,9 +35,9 @@ type Editor struct {
 }
 
 type cached struct {
-	version int64
-	doc     *Document
-	layout  []byte // doc's layout as stored
+	draft  Draft // the record at that version
+	doc    *Document
+	layout []byte // doc's layout as stored
 }
 
 const cacheSize = 64
@@ -95,7 +95,7 @@ func (e *Editor) Create(ctx context.Context, machine string, definition []byte) 
 	if err := e.store.CreateDraft(ctx, d, Revision{ASL: doc.compact(), Layout: layout, At: now}); err != nil {
 		return nil, fmt.Errorf("designer: create draft: %w", err)
 	}
-	e.remember(d.ID, d.Version, doc, layout)
+	e.remember(d, doc, layout)
 	return e.view(d, doc), nil
 }
 
@@ -127,7 +127,7 @@ func (e *Editor) load(ctx context.Context, d *Draft) (*Document, []byte, error) 
 	e.mu.Lock()
 	c, ok := e.cache[d.ID]
 	e.mu.Unlock()
-	if ok && c.version == d.Version {
+	if ok && c.draft.Version == d.Version {
 		return c.doc, c.layout, nil
 	}
 	r, err := e.store.GetRevision(ctx, d.ID, d.Cursor)
@@ -138,11 +138,11 @@ func (e *Editor) load(ctx context.Context, d *Draft) (*Document, []byte, error) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("designer: draft %s revision %d: %w", d.ID, d.Cursor, err)
 	}
-	e.remember(d.ID, d.Version, doc, r.Layout)
+	e.remember(d, doc, r.Layout)
 	return doc, r.Layout, nil
 }
 
-func (e *Editor) remember(id string, version int64, doc *Document, layout []byte) {
+func (e *Editor) remember(d *Draft, doc *Document, layout []byte) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.cache) >= cacheSize {
@@ -151,16 +151,43 @@ func (e *Editor) remember(id string, version int64, doc *Document, layout []byte
 			break
 		}
 	}
-	e.cache[id] = cached{version, doc, layout}
+	e.cache[d.ID] = cached{*d, doc, layout}
+}
+
+// cachedDraft returns the draft's record as this editor last read or
+// wrote it, if that was at version. An edit starts from it without reading
+// the store: if the draft changed meanwhile some other way, the store's
+// commit refuses the edit as a version conflict.
+func (e *Editor) cachedDraft(id string, version int64) *Draft {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.cache[id]; ok && version != 0 && c.draft.Version == version {
+		d := c.draft
+		return &d
+	}
+	return nil
+}
+
+// SetMachine records that the draft now edits the named machine (after
+// "Save" created it).
+func (e *Editor) SetMachine(ctx context.Context, id, machine string) error {
+	err := e.store.SetDraftMachine(ctx, id, machine)
+	e.mu.Lock()
+	delete(e.cache, id)
+	e.mu.Unlock()
+	return err
 }
 
 // Apply applies op to the draft if it is still at version (0 skips the
 // check). A refused operation returns an *OpError; a stale version
 // ErrVersionConflict (wrapped).
 func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*View, error) {
-	d, err := e.store.GetDraft(ctx, id)
-	if err != nil {
-		return nil, err
+	d := e.cachedDraft(id, version)
+	if d == nil {
+		var err error
+		if d, err = e.store.GetDraft(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	if version != 0 && version != d.Version {
 		return nil, fmt.Errorf("designer: draft %s is at version %d, not %d: %w", id, d.Version, version, ErrVersionConflict)
@@ -237,7 +264,7 @@ func (e *Editor) Apply(ctx context.Context, id string, version int64, op Op) (*V
 	if err != nil {
 		return nil, err
 	}
-	e.remember(id, nd2.Version, nd, ndLayout)
+	e.remember(nd2, nd, ndLayout)
 	if layoutOnly {
 		return e.layoutView(nd2, nd), nil
 	}

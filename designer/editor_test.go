@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"stepwise/designer"
@@ -166,5 +167,45 @@ func TestCopyOperation(t *testing.T) {
 	d, err := ed.Store().FindDraft(ctx, "orders")
 	if err != nil || d.ID != v.ID {
 		t.Fatalf("FindDraft: %v %v", d, err)
+	}
+}
+
+// TestEditorCachedDraftConflict: an editor starts an edit from the draft
+// record it remembers; a change made meanwhile through another editor of
+// the same store still makes it a version conflict, and the editor then
+// reads the current draft.
+func TestEditorCachedDraftConflict(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := designer.NewMemStore()
+	a := designer.NewEditor(store, nil)
+	b := designer.NewEditor(store, nil)
+	v, err := a.Create(ctx, "", []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Open(ctx, v.ID); err != nil { // b remembers version 1
+		t.Fatal(err)
+	}
+	set := designer.Op{Op: designer.OpSet, State: "A", Pointer: "/Comment", Value: []byte(`"from a"`)}
+	if _, err := a.Apply(ctx, v.ID, 1, set); err != nil {
+		t.Fatal(err)
+	}
+	set.Value = []byte(`"from b"`)
+	if _, err := b.Apply(ctx, v.ID, 1, set); !designer.IsConflict(err) {
+		t.Fatalf("b's edit at version 1 after a's: %v, want a version conflict", err)
+	}
+	cur, err := b.Apply(ctx, v.ID, 2, set)
+	if err != nil || cur.Version != 3 || !strings.Contains(cur.ASL, "from b") {
+		t.Fatalf("b's edit at version 2: %v (version %d)", err, cur.Version)
+	}
+	if _, err := a.Open(ctx, v.ID); err != nil { // a remembers version 3
+		t.Fatal(err)
+	}
+	if err := a.SetMachine(ctx, v.ID, "saved"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Apply(ctx, v.ID, 3, designer.Op{Op: designer.OpSet, State: "A", Pointer: "/Comment", Value: []byte(`"x"`)}); err != nil || got.Machine != "saved" {
+		t.Fatalf("after SetMachine: %v, machine %q", err, got.Machine)
 	}
 }

@@ -325,7 +325,7 @@ func (d *designerUI) save(c echo.Context) error {
 	if _, err := d.s.eng.CreateStateMachine(ctx, &CreateStateMachineInput{Name: &name, Definition: &def, RoleArn: &role, Type: &typ}); err != nil {
 		return d.saveError(c, err)
 	}
-	if err := d.ed.Store().SetDraftMachine(ctx, dr.ID, name); err != nil {
+	if err := d.ed.SetMachine(ctx, dr.ID, name); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, saveAnswer{Machine: name, URL: "/state-machines/" + url.PathEscape(name), Created: true})
