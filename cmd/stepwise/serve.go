@@ -31,7 +31,7 @@ of --addr, --db and --outbound-allow.
 // serveConfig is what `stepwise serve` runs with.
 type serveConfig struct {
 	Addr, DB, Region, Account, Synchronous, DraftSynchronous string
-	LogFormat                              string
+	LogFormat                                                string
 	// OutboundAllow lists the private addresses and host names that HTTP
 	// tasks and functions may reach (everything private is refused
 	// otherwise).
