@@ -74,6 +74,9 @@ type active struct {
 	cancels map[string]func()
 	tokens  map[string]string // task id → token
 	express bool
+	// flushed, when set, is closed once the next input has been applied
+	// and committed (under mu).
+	flushed chan struct{}
 }
 
 type commitReq struct {
@@ -265,6 +268,10 @@ func (a *active) process() {
 		if len(a.inbox) == 0 || a.r.done && a.r.events == nil && a.r.effects == nil && a.committedDone() {
 			a.inbox = nil
 			a.busy = false
+			if a.flushed != nil {
+				close(a.flushed)
+				a.flushed = nil
+			}
 			a.mu.Unlock()
 			return
 		}
@@ -276,6 +283,12 @@ func (a *active) process() {
 		}
 		fn(a.r)
 		a.flush()
+		a.mu.Lock()
+		if a.flushed != nil {
+			close(a.flushed)
+			a.flushed = nil
+		}
+		a.mu.Unlock()
 	}
 }
 

@@ -121,7 +121,19 @@ func (e *Engine) RedriveExecution(ctx context.Context, arn string) (*Execution, 
 		return nil, Redrive{}, err
 	}
 	ret := nx.Clone()
+	// The redrive's first step (RUNNING again, ExecutionRedriven) is
+	// committed before the call returns, as StartExecution's execution
+	// is: a DescribeExecution right after it must not still see the
+	// execution stopped.
+	flushed := make(chan struct{})
+	a.mu.Lock()
+	a.flushed = flushed
+	a.mu.Unlock()
 	go a.deliver(func(r *run) { r.redrive(st, rec.Count) })
+	select {
+	case <-flushed:
+	case <-ctx.Done():
+	}
 	return ret, rec, nil
 }
 
