@@ -3,6 +3,10 @@
 // applies many executions' steps per BEGIN IMMEDIATE transaction, read through
 // a separate pool, with embedded SQL migrations.
 //
-// It imports only engine (for the domain types and error codes) and the
-// standard library; it must not import server, views, designer or cmd.
+// It also keeps the designer's drafts (Drafts, a designer.DraftStore: undo
+// revisions stored as splices of the one before them).
+//
+// It imports engine and its packages (the domain types, error codes, the
+// function registry), designer (for the draft store's types) and the
+// standard library; it must not import server, views or cmd.
 package sqlite
