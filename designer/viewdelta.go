@@ -4,7 +4,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -46,16 +45,7 @@ func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 		cur = &c
 	}
 	w := jsonWriter{buf: buf}
-	w.raw(`{"id":`)
-	w.str(v.ID)
-	w.raw(`,"machine":`)
-	w.str(v.Machine)
-	w.raw(`,"version":`)
-	w.buf = strconv.AppendInt(w.buf, v.Version, 10)
-	w.raw(`,"canUndo":`)
-	w.bool(v.CanUndo)
-	w.raw(`,"canRedo":`)
-	w.bool(v.CanRedo)
+	w.head(v)
 	if v.SameASL {
 		w.raw(`,"sameAsl":true`)
 	}

@@ -18,16 +18,7 @@ import (
 // would, on a position that is not a finite number.
 func (v *View) AppendJSON(buf []byte) ([]byte, error) {
 	w := jsonWriter{buf: buf}
-	w.raw(`{"id":`)
-	w.str(v.ID)
-	w.raw(`,"machine":`)
-	w.str(v.Machine)
-	w.raw(`,"version":`)
-	w.buf = strconv.AppendInt(w.buf, v.Version, 10)
-	w.raw(`,"canUndo":`)
-	w.bool(v.CanUndo)
-	w.raw(`,"canRedo":`)
-	w.bool(v.CanRedo)
+	w.head(v)
 	w.raw(`,"graph":`)
 	w.graph(v.Graph)
 	if v.ASL != "" {
@@ -61,6 +52,21 @@ func (v *View) AppendJSON(buf []byte) ([]byte, error) {
 		return buf, w.err
 	}
 	return w.buf, nil
+}
+
+// head opens a view's object with its small members, as both AppendJSON
+// and AppendDeltaJSON start it.
+func (w *jsonWriter) head(v *View) {
+	w.raw(`{"id":`)
+	w.str(v.ID)
+	w.raw(`,"machine":`)
+	w.str(v.Machine)
+	w.raw(`,"version":`)
+	w.buf = strconv.AppendInt(w.buf, v.Version, 10)
+	w.raw(`,"canUndo":`)
+	w.bool(v.CanUndo)
+	w.raw(`,"canRedo":`)
+	w.bool(v.CanRedo)
 }
 
 // jsonWriter appends JSON as encoding/json writes it.
