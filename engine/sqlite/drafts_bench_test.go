@@ -55,6 +55,44 @@ func percentile(sorted []time.Duration, p float64) float64 {
 	return float64(sorted[i].Microseconds()) / 1000
 }
 
+// benchStore is a store holding the 500-state draft "bench", and the
+// draft's current revision.
+type benchStore struct {
+	db          *sqlite.DB
+	asl, layout []byte
+	version     int64
+}
+
+func newBenchStore(b *testing.B, opts sqlite.Options) *benchStore {
+	b.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "drafts.db"), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	s := &benchStore{db: db}
+	s.asl, s.layout = benchDraft()
+	d := &designer.Draft{ID: "bench"}
+	if err := db.Drafts().CreateDraft(context.Background(), d, designer.Revision{ASL: s.asl, Layout: s.layout}); err != nil {
+		b.Fatal(err)
+	}
+	s.version = d.Version
+	return s
+}
+
+// commit stores edit i of the draft and returns how long CommitDraft took.
+func (s *benchStore) commit(b *testing.B, i int, op []byte) time.Duration {
+	s.asl, s.layout = editDraft(s.asl, s.layout, i)
+	t0 := time.Now()
+	nd, err := s.db.Drafts().CommitDraft(context.Background(), "bench", designer.Commit{FromVersion: s.version, Keep: designer.DefaultKeep,
+		Append: &designer.Revision{ASL: s.asl, Layout: s.layout, Op: op}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.version = nd.Version
+	return time.Since(t0)
+}
+
 // BenchmarkDraftCommit commits edits of a few bytes to a 500-state draft
 // with the editor's history bound (Keep 200) and synchronous FULL, and
 // reports each commit's p50 and p99 in ms: "full-rows" stores every
@@ -65,43 +103,22 @@ func BenchmarkDraftCommit(b *testing.B) {
 		every int
 	}{{"full-rows", 1}, {"deltas", 0}} {
 		b.Run(bc.name, func(b *testing.B) {
-			ctx := context.Background()
-			db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "drafts.db"), sqlite.Options{Synchronous: "FULL", DraftSnapshotEvery: bc.every})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			asl, layout := benchDraft()
-			d := &designer.Draft{ID: "bench"}
-			if err := db.Drafts().CreateDraft(ctx, d, designer.Revision{ASL: asl, Layout: layout}); err != nil {
-				b.Fatal(err)
-			}
-			version := d.Version
-			commit := func(i int) time.Duration {
-				asl, layout = editDraft(asl, layout, i)
-				t0 := time.Now()
-				nd, err := db.Drafts().CommitDraft(ctx, "bench", designer.Commit{FromVersion: version, Keep: designer.DefaultKeep,
-					Append: &designer.Revision{ASL: asl, Layout: layout, Op: []byte(`{"op":"field"}`)}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				version = nd.Version
-				return time.Since(t0)
-			}
+			s := newBenchStore(b, sqlite.Options{Synchronous: "FULL", DraftSynchronous: "FULL", DraftSnapshotEvery: bc.every})
+			op := []byte(`{"op":"field"}`)
 			// The history full, so that every commit also trims.
 			for i := range designer.DefaultKeep + 10 {
-				commit(i)
+				s.commit(b, i, op)
 			}
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := range b.N {
-				lat = append(lat, commit(i))
+				lat = append(lat, s.commit(b, i, op))
 			}
 			b.StopTimer()
 			slices.Sort(lat)
 			b.ReportMetric(percentile(lat, 0.50), "p50-ms")
 			b.ReportMetric(percentile(lat, 0.99), "p99-ms")
-			b.ReportMetric(float64(len(asl)+len(layout))/1000, "KB/rev")
+			b.ReportMetric(float64(len(s.asl)+len(s.layout))/1000, "KB/rev")
 		})
 	}
 }
@@ -110,27 +127,11 @@ func BenchmarkDraftCommit(b *testing.B) {
 // deltas (the one before a snapshot) of a 500-state draft, and its
 // snapshot, and reports p50 in ms.
 func BenchmarkDraftGetRevision(b *testing.B) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "drafts.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	asl, layout := benchDraft()
-	d := &designer.Draft{ID: "bench"}
-	if err := db.Drafts().CreateDraft(ctx, d, designer.Revision{ASL: asl, Layout: layout}); err != nil {
-		b.Fatal(err)
-	}
-	version := d.Version
+	s := newBenchStore(b, sqlite.Options{})
 	for i := range sqlite.DefaultDraftSnapshotEvery {
-		asl, layout = editDraft(asl, layout, i)
-		nd, err := db.Drafts().CommitDraft(ctx, "bench", designer.Commit{FromVersion: version, Keep: designer.DefaultKeep,
-			Append: &designer.Revision{ASL: asl, Layout: layout}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		version = nd.Version
+		s.commit(b, i, nil)
 	}
+	ctx := context.Background()
 	for _, bc := range []struct {
 		name string
 		rev  int64
@@ -139,7 +140,7 @@ func BenchmarkDraftGetRevision(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			for range b.N {
 				t0 := time.Now()
-				if _, err := db.Drafts().GetRevision(ctx, "bench", bc.rev); err != nil {
+				if _, err := s.db.Drafts().GetRevision(ctx, "bench", bc.rev); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t0))
