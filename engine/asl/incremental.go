@@ -188,36 +188,12 @@ func parseIncremental(prev *Analysis, buf []byte, root *jsonv.Object, opts Optio
 // encodeRoot is valueEncoder.value for the top-level object, except that
 // the states of its States object are encoded as units (or reused).
 func (r *incRun) encodeRoot(e *valueEncoder, root *jsonv.Object) (*Node, bool) {
-	n := e.node(KindObject, e.here())
-	e.buf = append(e.buf, '{')
-	ms := root.Members()
-	if len(ms) > 0 {
-		n.Members = make([]*Member, len(ms))
-	}
-	for i, m := range ms {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
+	return r.object(e, root, 0, func(key string, v any) (*Node, bool) {
+		if so, ok := v.(*jsonv.Object); ok && so != nil && key == "States" {
+			return r.encodeTopStates(e, so)
 		}
-		if !utf8.ValidString(m.Key) {
-			return nil, false
-		}
-		kp := e.here()
-		e.buf = jsonv.AppendString(e.buf, m.Key)
-		e.buf = append(e.buf, ':')
-		var c *Node
-		ok := false
-		if so, isObj := m.Value.(*jsonv.Object); isObj && so != nil && m.Key == "States" {
-			c, ok = r.encodeTopStates(e, so)
-		} else {
-			c, ok = e.value(m.Value, 1)
-		}
-		if !ok {
-			return nil, false
-		}
-		n.Members[i] = e.member(m.Key, kp, c)
-	}
-	e.buf = append(e.buf, '}')
-	return n, true
+		return e.value(v, 1)
+	})
 }
 
 // encodeTopStates encodes the top-level States object: a unit per state,
