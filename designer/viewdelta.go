@@ -155,22 +155,8 @@ func appendLayoutDelta(buf []byte, cur, prev Layout) []byte {
 // appendItems writes items as the changed ones of prev's (see
 // AppendDeltaJSON), or in full.
 func appendItems[T any](w *jsonWriter, items, prev []T, equal func(a, b *T) bool, write func(*jsonWriter, *T)) {
-	full := func() {
-		if items == nil {
-			w.raw("null")
-			return
-		}
-		w.raw("[")
-		for i := range items {
-			if i > 0 {
-				w.raw(",")
-			}
-			write(w, &items[i])
-		}
-		w.raw("]")
-	}
 	if items == nil || prev == nil || len(items) != len(prev) {
-		full()
+		writeItems(w, items, write)
 		return
 	}
 	var changed []int
@@ -178,7 +164,7 @@ func appendItems[T any](w *jsonWriter, items, prev []T, equal func(a, b *T) bool
 		if !equal(&items[i], &prev[i]) {
 			changed = append(changed, i)
 			if len(changed) > len(items)/2 {
-				full()
+				writeItems(w, items, write)
 				return
 			}
 		}

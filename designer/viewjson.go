@@ -188,45 +188,29 @@ func (w *jsonWriter) graph(g *Graph) {
 		return
 	}
 	w.raw(`{"nodes":`)
-	if g.Nodes == nil {
-		w.raw("null")
-	} else {
-		w.raw("[")
-		for i := range g.Nodes {
-			if i > 0 {
-				w.raw(",")
-			}
-			w.node(&g.Nodes[i])
-		}
-		w.raw("]")
-	}
+	writeItems(w, g.Nodes, (*jsonWriter).node)
 	w.raw(`,"edges":`)
-	if g.Edges == nil {
-		w.raw("null")
-	} else {
-		w.raw("[")
-		for i := range g.Edges {
-			if i > 0 {
-				w.raw(",")
-			}
-			w.edge(&g.Edges[i])
-		}
-		w.raw("]")
-	}
+	writeItems(w, g.Edges, (*jsonWriter).edge)
 	w.raw(`,"containers":`)
-	if g.Containers == nil {
-		w.raw("null")
-	} else {
-		w.raw("[")
-		for i := range g.Containers {
-			if i > 0 {
-				w.raw(",")
-			}
-			w.container(&g.Containers[i])
-		}
-		w.raw("]")
-	}
+	writeItems(w, g.Containers, (*jsonWriter).container)
 	w.raw("}")
+}
+
+// writeItems writes a slice as encoding/json does: null when nil, else an
+// array of each item as write writes it.
+func writeItems[T any](w *jsonWriter, items []T, write func(*jsonWriter, *T)) {
+	if items == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("[")
+	for i := range items {
+		if i > 0 {
+			w.raw(",")
+		}
+		write(w, &items[i])
+	}
+	w.raw("]")
 }
 
 func (w *jsonWriter) node(n *Node) {
@@ -301,18 +285,7 @@ func (w *jsonWriter) container(c *Container) {
 }
 
 func (w *jsonWriter) diagnostics(ds asl.Diagnostics) {
-	if ds == nil {
-		w.raw("null")
-		return
-	}
-	w.raw("[")
-	for i := range ds {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.diagnostic(&ds[i])
-	}
-	w.raw("]")
+	writeItems(w, ds, (*jsonWriter).diagnostic)
 }
 
 func (w *jsonWriter) diagnostic(d *asl.Diagnostic) {
