@@ -88,20 +88,11 @@ type draftSocket struct {
 // send writes an answer (push false) or a push of a draft view. A view is
 // sent as a delta against the last one this socket sent (see
 // designer.View.AppendDeltaJSON): a 500-state draft's view is some 200 KB,
-// an edit's delta about 1 KB.
+// a field edit's delta under 1 KB.
 func (s *draftSocket) send(a socketAnswer, push bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	msg := s.buf[:0]
-	if push {
-		msg = append(msg, `{"push":`...)
-	} else {
-		msg = append(msg, `{"id":`...)
-		msg = strconv.AppendInt(msg, a.ID, 10)
-		msg = append(msg, `,"status":`...)
-		msg = strconv.AppendInt(msg, int64(a.Status), 10)
-		msg = append(msg, `,"body":`...)
-	}
+	msg := envelope(s.buf[:0], a.ID, a.Status, push)
 	if a.View != nil {
 		out, held, err := a.View.AppendDeltaJSON(msg, s.last)
 		if err != nil {
@@ -110,9 +101,7 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 			if push {
 				return nil
 			}
-			msg = append(msg[:0], `{"id":`...)
-			msg = strconv.AppendInt(msg, a.ID, 10)
-			msg = append(msg, `,"status":500,"body":`...)
+			msg = envelope(msg[:0], a.ID, http.StatusInternalServerError, false)
 			msg = append(msg, errorBody("The answer could not be encoded: "+err.Error())...)
 			return s.sendNow(append(msg, '}'))
 		}
@@ -134,6 +123,19 @@ func (s *draftSocket) send(a socketAnswer, push bool) error {
 		s.buf = msg
 	}
 	return s.sendNow(msg)
+}
+
+// envelope opens a message: {"push": or {"id":…,"status":…,"body":, to be
+// followed by the body and a closing brace.
+func envelope(msg []byte, id int64, status int, push bool) []byte {
+	if push {
+		return append(msg, `{"push":`...)
+	}
+	msg = append(msg, `{"id":`...)
+	msg = strconv.AppendInt(msg, id, 10)
+	msg = append(msg, `,"status":`...)
+	msg = strconv.AppendInt(msg, int64(status), 10)
+	return append(msg, `,"body":`...)
 }
 
 func (s *draftSocket) sendNow(msg []byte) error {
@@ -178,7 +180,6 @@ func (r *draftSockets) others(draft string, from *draftSocket) []*draftSocket {
 	return out
 }
 
-// registerSocket adds <draft URL>/socket.
 // edited answers a successful edit with the draft's new view and shows it
 // in the draft's other pages: an edit that came over a socket is pushed by
 // that socket's loop once its own answer is sent; any other (an HTTP POST,
@@ -199,6 +200,7 @@ func (r *draftSockets) push(v *designer.View, from *draftSocket) {
 	}
 }
 
+// registerSocket adds <draft URL>/socket.
 func (d *designerUI) registerSocket(g *echo.Group) {
 	reg := d.sockets
 	up := &websocket.Upgrader{
