@@ -68,7 +68,7 @@ let codeWanted: { text: string; diags: Diag[]; splice?: Splice } | null = null;
 function updateCode(v: DraftView) {
   if (!codeView) return;
   if (!codeWanted) requestAnimationFrame(() => setTimeout(flushCode, 0));
-  codeWanted = { text: v.asl, diags: v.diagnostics, splice: aslSplices.get(v) };
+  codeWanted = { text: v.asl, diags: v.diagnostics, splice: deltaNotes.get(v)?.splice };
 }
 function flushCode() {
   const w = codeWanted;
@@ -166,10 +166,8 @@ function connect() {
       const full = expandView(last, view as Record<string, unknown>);
       last = full;
       const copy = { ...full };
-      const hint = drawHints.get(full);
-      if (hint) drawHints.set(copy, hint);
-      const splice = aslSplices.get(full);
-      if (splice) aslSplices.set(copy, splice);
+      const note = deltaNotes.get(full);
+      if (note) deltaNotes.set(copy, note);
       if (m.push !== undefined) m.push = copy; else m.body = copy;
     }
     if (m.push !== undefined) { onPush(m.push as DraftView); return; }
@@ -207,10 +205,11 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
     q.i.forEach((ix, j) => { a[ix] = q.v[j]; });
     return a;
   };
+  const note: DeltaNote = {};
   if (d.asl) {
     const old = last.asl as string;
     out.asl = old.slice(0, d.asl.p) + d.asl.t + old.slice(old.length - d.asl.s);
-    aslSplices.set(out, { base: old, from: d.asl.p, to: old.length - d.asl.s, insert: d.asl.t });
+    note.splice = { base: old, from: d.asl.p, to: old.length - d.asl.s, insert: d.asl.t };
   }
   if (d.diagnostics) out.diagnostics = patch(last.diagnostics, d.diagnostics);
   if (d.layout) {
@@ -224,17 +223,17 @@ function expandView(last: Record<string, unknown> | null, v: Record<string, unkn
     for (const [k, x] of Object.entries(d.graph)) g[k] = patch(pg[k], x);
     out.graph = g;
   }
-  const hint = changedStates(last, out, d);
-  if (hint) drawHints.set(out, hint);
+  note.hint = changedStates(last, out, d) ?? undefined;
+  deltaNotes.set(out, note);
   return out;
 }
 
-// drawHints tells apply() which states a view changed, when its delta says
-// so exactly: it then redraws those states and their transitions only.
-const drawHints = new WeakMap<object, Set<string>>();
-// aslSplices keeps a view's text as the splice of the one before it that
-// the socket sent, for the code view.
-const aslSplices = new WeakMap<object, Splice>();
+// DeltaNote is what a view's delta said beyond the view itself. hint, for
+// apply(): the states it changed, when the delta says so exactly (only
+// those states and their transitions are redrawn). splice, for the code
+// view: the text as a splice of the one before it.
+interface DeltaNote { hint?: Set<string>; splice?: Splice }
+const deltaNotes = new WeakMap<object, DeltaNote>();
 
 // changedStates is the paths whose drawing a delta changed, or null when
 // the whole diagram must be compared (the layout changed, states came or
@@ -394,7 +393,7 @@ function apply(v: DraftView) {
     return;
   }
   selectedEdge = null;
-  renderHint = drawHints.get(v) ?? null;
+  renderHint = deltaNotes.get(v)?.hint ?? null;
   placeAndRender();
 }
 
