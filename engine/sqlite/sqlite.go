@@ -97,28 +97,33 @@ const checkpointEvery = 500 * time.Millisecond
 
 var _ engine.Store = (*DB)(nil)
 
+// synchronous checks a synchronous setting (FULL or NORMAL, any case) and
+// gives def for an empty one.
+func synchronous(name, v, def string) (string, error) {
+	switch v = strings.ToUpper(v); v {
+	case "":
+		return def, nil
+	case "FULL", "NORMAL":
+		return v, nil
+	}
+	return "", fmt.Errorf("%s is %q; want FULL or NORMAL", name, v)
+}
+
 // Open opens (creating if needed) the database at path and runs the
 // migrations it has not run yet.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: open: the database path is empty")
 	}
-	switch opts.Synchronous = strings.ToUpper(opts.Synchronous); opts.Synchronous {
-	case "":
-		opts.Synchronous = "FULL"
-	case "FULL", "NORMAL":
-	default:
-		return nil, fmt.Errorf("sqlite: open %s: Synchronous is %q; want FULL or NORMAL", path, opts.Synchronous)
+	var err error
+	if opts.Synchronous, err = synchronous("Synchronous", opts.Synchronous, "FULL"); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if opts.DraftSynchronous, err = synchronous("DraftSynchronous", opts.DraftSynchronous, "NORMAL"); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	switch opts.DraftSynchronous = strings.ToUpper(opts.DraftSynchronous); opts.DraftSynchronous {
-	case "":
-		opts.DraftSynchronous = "NORMAL"
-	case "FULL", "NORMAL":
-	default:
-		return nil, fmt.Errorf("sqlite: open %s: DraftSynchronous is %q; want FULL or NORMAL", path, opts.DraftSynchronous)
 	}
 	if opts.DraftSnapshotEvery < 0 {
 		return nil, fmt.Errorf("sqlite: open %s: DraftSnapshotEvery is %d; want 0 or more", path, opts.DraftSnapshotEvery)
@@ -132,7 +137,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(" + opts.Synchronous + ")" +
 		"&_pragma=journal_size_limit(67108864)&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16384)&_txlock=immediate"
 	rdsn := "file:" + escapePath(path) + "?" + common + "&_pragma=query_only(1)"
-	var err error
 	if db.w, err = sql.Open("sqlite", wdsn); err != nil {
 		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
 	}
