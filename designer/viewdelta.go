@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"stepwise/engine/asl"
+	"stepwise/internal/affix"
 )
 
 // AppendDeltaJSON appends v as what changed since prev, the last view the
@@ -82,7 +83,7 @@ func (v *View) AppendDeltaJSON(buf []byte, prev *View) ([]byte, *View, error) {
 	}
 	w.raw("]")
 	if !sameText {
-		p, s, mid := splice(prev.ASL, cur.ASL)
+		p, s, mid := textSplice(prev.ASL, cur.ASL)
 		w.raw(`,"asl":{"p":`)
 		w.int(p)
 		w.raw(`,"s":`)
@@ -239,46 +240,19 @@ func layoutEqual(a, b Layout) bool {
 		math.Float64bits(a.Viewport.Zoom) == math.Float64bits(b.Viewport.Zoom)
 }
 
-// splice finds what b changes in a: the lengths, in UTF-16 code units, of
+// textSplice finds what b changes in a: the lengths, in UTF-16 code units, of
 // their common start and end, and b's text between them. It never cuts a
 // character in two.
-func splice(a, b string) (prefix, suffix int, mid string) {
-	n := commonPrefix(a, b)
+func textSplice(a, b string) (prefix, suffix int, mid string) {
+	n := affix.Prefix(a, b)
 	for n > 0 && ((n < len(b) && !utf8.RuneStart(b[n])) || (n < len(a) && !utf8.RuneStart(a[n]))) {
 		n--
 	}
-	m := commonSuffix(a[n:], b[n:])
+	m := affix.Suffix(a[n:], b[n:])
 	for m > 0 && (!utf8.RuneStart(b[len(b)-m]) || !utf8.RuneStart(a[len(a)-m])) {
 		m--
 	}
 	return utf16Len(a[:n]), utf16Len(a[len(a)-m:]), b[n : len(b)-m]
-}
-
-// commonPrefix is the length of a's and b's common start, found a block at
-// a time (string comparison is the runtime's vectorized memequal).
-func commonPrefix(a, b string) int {
-	const block = 256
-	n := 0
-	for n+block <= len(a) && n+block <= len(b) && a[n:n+block] == b[n:n+block] {
-		n += block
-	}
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
-// commonSuffix is the length of a's and b's common end.
-func commonSuffix(a, b string) int {
-	const block = 256
-	m := 0
-	for m+block <= len(a) && m+block <= len(b) && a[len(a)-m-block:len(a)-m] == b[len(b)-m-block:len(b)-m] {
-		m += block
-	}
-	for m < len(a) && m < len(b) && a[len(a)-1-m] == b[len(b)-1-m] {
-		m++
-	}
-	return m
 }
 
 // utf16Len is the length of s in UTF-16 code units.

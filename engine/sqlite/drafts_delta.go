@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"stepwise/internal/affix"
 )
 
 // A draft revision's asl or layout is stored whole or as a splice against
@@ -25,41 +27,14 @@ const (
 
 // encodeSplice returns the splice that turns base into target.
 func encodeSplice(base, target []byte) []byte {
-	p := commonPrefix(base, target)
-	s := commonSuffix(base[p:], target[p:])
+	p := affix.Prefix(base, target)
+	s := affix.Suffix(base[p:], target[p:])
 	mid := target[p : len(target)-s]
 	out := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(mid))
 	out = append(out, spliceTag)
 	out = binary.AppendUvarint(out, uint64(p))
 	out = binary.AppendUvarint(out, uint64(s))
 	return append(out, mid...)
-}
-
-// commonPrefix is the length of the longest common prefix of a and b,
-// compared eight bytes at a time where they agree.
-func commonPrefix(a, b []byte) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i+8 <= n && binary.LittleEndian.Uint64(a[i:]) == binary.LittleEndian.Uint64(b[i:]) {
-		i += 8
-	}
-	for i < n && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-// commonSuffix is the length of the longest common suffix of a and b.
-func commonSuffix(a, b []byte) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i+8 <= n && binary.LittleEndian.Uint64(a[len(a)-i-8:]) == binary.LittleEndian.Uint64(b[len(b)-i-8:]) {
-		i += 8
-	}
-	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
-		i++
-	}
-	return i
 }
 
 // errSplice is the cause of every malformed splice.

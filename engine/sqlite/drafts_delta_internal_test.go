@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"stepwise/internal/affix"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestSpliceRoundTrip(t *testing.T) {
 			if err != nil || string(got) != tc.target {
 				t.Fatalf("apply(encode) = %q, %v; want %q", got, err, tc.target)
 			}
-			if len(d) > len(tc.target)-commonPrefix([]byte(tc.base), []byte(tc.target))+1+2*10 {
+			if len(d) > len(tc.target)-affix.Prefix(tc.base, tc.target)+1+2*10 {
 				t.Fatalf("splice of %d bytes for a %d-byte target", len(d), len(tc.target))
 			}
 		})
